@@ -1,0 +1,50 @@
+# Two commands do all set-up on a fresh machine: `make test` and `make reports`.
+# Both create or reuse .venv, install what they need and fetch the data into the cache.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.infogap-installed
+PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
+
+.PHONY: test reports lab install data browser check-sync nbtest pytest bench clean
+
+install: $(STAMP)
+
+# torch first, pinned by constraints.txt to the CPU build, so nothing else pulls a CUDA build.
+$(STAMP): settings.ini setup.py constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -U pip setuptools wheel
+	$(PIP) install -c constraints.txt torch==2.13.0
+	$(PIP) install -c constraints.txt -e ".[dev]"
+	touch $@
+
+data: install
+	$(BIN)/python -c "from infogap.datasets import fetch_all; fetch_all()"
+
+# Debian's chromium for the browser tests (root on these machines; never `playwright install`).
+browser:
+	@command -v chromium >/dev/null || { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "warning: could not install chromium; browser tests will be skipped"; }
+
+# Like nbdev's CI: fail if nbdev_clean or nbdev_export would change a file.
+check-sync: install
+	bash .ci/check-sync
+
+nbtest: install data
+	$(BIN)/nbdev_test --n_workers 2 --timing
+
+pytest: install data browser
+	$(BIN)/python -m pytest tests -q
+
+test: check-sync nbtest pytest
+
+reports: install data
+	$(BIN)/infogap report all --out reports/out
+
+lab: install data
+	$(BIN)/jupyter lab nbs
+
+bench: install data
+	for f in bench/*.py; do $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf reports/out _proc _docs
