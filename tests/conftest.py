@@ -1,0 +1,55 @@
+"""Shared fixtures for the report tests: every report is rendered ONCE per session with its test parameters.
+
+Renders go to reports/out/tests/ (never over the real reports/out/<name>.html of `make reports`)."""
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORTS = ROOT / "reports"
+OUT = ROOT / "reports" / "out" / "tests"
+RENDER_LIMIT_S = float(os.environ.get("INFOGAP_TEST_RENDER_LIMIT", "30"))
+
+
+def discovered_reports():
+    "Report names in reports/ (collection-time discovery; chapter reports need no test edits)."
+    return sorted(p.stem for p in REPORTS.glob("*.ipynb") if not p.name.startswith((".", "_")))
+
+
+@pytest.fixture(scope="session")
+def reports():
+    from infogap.reports import find_reports
+    return find_reports(REPORTS)
+
+
+@pytest.fixture(scope="session")
+def rendered(reports):
+    "name -> RenderResult for every report rendered with its test parameters; index.html written after."
+    from infogap.reports import render_report, write_index
+    OUT.mkdir(parents=True, exist_ok=True)
+    results = {n: render_report(info, info.test_parameters, out_dir=OUT) for n, info in reports.items()}
+    write_index(OUT)
+    return results
+
+
+@pytest.fixture(scope="session")
+def hostile_render(reports, tmp_path_factory):
+    "The dataprep report rendered on a CSV whose customer ids are HTML/JS payloads."
+    from infogap.reports import hostile_csv, render_report
+    if "dataprep" not in reports: pytest.skip("reports/dataprep.ipynb is missing")
+    csv = hostile_csv(tmp_path_factory.mktemp("hostile") / "hostile_orders.csv")
+    out = OUT / "hostile"
+    r = render_report(reports["dataprep"], {"data": str(csv), "columns": {"customer_id": "cust", "date": "when",
+                                                                           "quantity": "qty", "amount": "total"}},
+                      out_dir=out)
+    assert r.status == "ok", r.error
+    return r
+
+
+def infogap_cmd():
+    "The `infogap` console script of this environment (or an equivalent `python -c`)."
+    exe = Path(sys.executable).parent / "infogap"
+    if exe.exists(): return [str(exe)]
+    return [sys.executable, "-c", "import sys; from infogap.cli import main; sys.exit(main())"]

@@ -1,0 +1,94 @@
+"""Open every rendered report and index.html in headless Chromium (Debian's /usr/bin/chromium driven by the
+`playwright` package): no console errors, every image decoded, no network request beyond file:/data:, no
+script from the data executed; a full-page screenshot of each goes to reports/out/screenshots/."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import OUT, ROOT, discovered_reports
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "reports" / "out" / "screenshots"
+ARGS = ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
+                                reason="/usr/bin/chromium is missing: install it with `make browser` "
+                                       "(apt-get install chromium) to run the browser tests")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def visit(browser, path: Path, shot: Path):
+    "Open `path`; return (console errors, page errors, bad requests, images not loaded, page)."
+    ctx = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = ctx.new_page()
+    console, errors, bad = [], [], []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: bad.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
+    page.on("requestfailed", lambda r: bad.append(f"FAILED {r.url}"))
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    page.wait_for_load_state("networkidle")
+    broken = page.evaluate("""() => Array.from(document.images)
+        .filter(i => !(i.complete && i.naturalWidth > 0)).map(i => (i.src || '').slice(0, 60))""")
+    n_images = page.evaluate("() => document.images.length")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shot), full_page=True)
+    return console, errors, bad, broken, n_images, page, ctx
+
+
+def check_clean(console, errors, bad, broken):
+    assert not console, f"console errors: {console}"
+    assert not errors, f"page errors: {errors}"
+    assert not bad, f"network requests that are not file:/data: {bad}"
+    assert not broken, f"images that did not load: {broken}"
+
+
+@pytest.mark.parametrize("name", discovered_reports())
+def test_report_in_browser(browser, rendered, name):
+    r = rendered[name]
+    assert r.status == "ok", r.error
+    console, errors, bad, broken, n_images, page, ctx = visit(browser, r.html, SHOTS / f"{name}.png")
+    try:
+        check_clean(console, errors, bad, broken)
+        assert n_images >= 1, "a report should have at least one figure"
+        for h in r.headlines:   # the headline cards are visible with the computed text
+            card = page.locator(f'[data-headline-key="{h["key"]}"] .ig-headline-value')
+            assert card.inner_text().strip() == h["text"]
+        assert page.locator("footer.ig-footer").is_visible()
+    finally:
+        ctx.close()
+
+
+def test_index_in_browser(browser, rendered):
+    console, errors, bad, broken, n_images, page, ctx = visit(browser, OUT / "index.html", SHOTS / "index.png")
+    try:
+        check_clean(console, errors, bad, broken)
+        links = page.eval_on_selector_all("a", "els => els.map(e => e.getAttribute('href'))")
+        assert set(f"{n}.html" for n in rendered) <= set(links)
+        for l in links: assert (OUT / l).exists(), l   # every link resolves to a file next to the index
+    finally:
+        ctx.close()
+
+
+def test_hostile_data_is_inert(browser, hostile_render):
+    from infogap.reports import HOSTILE_STRINGS
+    console, errors, bad, broken, n_images, page, ctx = visit(browser, hostile_render.html, SHOTS / "dataprep-hostile.png")
+    try:
+        check_clean(console, errors, bad, broken)
+        assert page.evaluate("() => window.__infogap_pwned") is None, "a script from the data ran"
+        text = page.inner_text("body")
+        for s in HOSTILE_STRINGS[:2]:
+            assert s in text, f"payload not shown as text: {s}"   # visible, literally, as text
+        assert page.locator("svg[onload], img[onerror], script").count() == 0
+        assert page.evaluate("() => document.querySelectorAll('b').length") == 0   # '"><b>' did not open a tag
+    finally:
+        ctx.close()

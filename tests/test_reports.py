@@ -1,0 +1,82 @@
+"""Every reports/*.ipynb renders with the small parameters stored in its parameters cell
+(`# test_parameters = {...}`), quickly, to a self-contained page that shows the headline numbers it computed."""
+import json
+import re
+
+import nbformat
+import pytest
+
+from conftest import OUT, REPORTS, RENDER_LIMIT_S, discovered_reports
+
+NAMES = discovered_reports()
+
+
+def test_reports_exist():
+    assert "dataprep" in NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_report_follows_contract(name, reports):
+    info = reports[name]
+    for p, t in [("data", "str"), ("columns", "dict"), ("lang", "str"), ("seed", "int")]:
+        assert p in info.params, f"{name}: required parameter {p!r} missing"
+        assert info.params[p].type == t, f"{name}: parameter {p!r} must be declared as {t}"
+    assert info.test_parameters, f"{name}: add '# test_parameters = {{...}}' to the parameters cell"
+    assert set(info.test_parameters) <= set(info.params), f"{name}: test_parameters names unknown parameters"
+    assert info.title != name and info.description, f"{name}: first markdown cell needs '# Title' and '> description'"
+    nb = nbformat.read(REPORTS / f"{name}.ipynb", as_version=4)
+    assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), f"{name}: commit without outputs"
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+    assert any("report_footer()" in c.source for c in nb.cells if c.cell_type == "code"), f"{name}: no footer"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_report_renders_with_headlines(name, rendered):
+    from infogap.reports import assert_offline, esc
+    r = rendered[name]
+    assert r.status == "ok", f"{name} failed: {r.error} (see {r.failed_notebook})"
+    assert r.seconds <= RENDER_LIMIT_S, f"{name}: test render took {r.seconds:.1f}s > {RENDER_LIMIT_S}s"
+    page = r.html.read_text(encoding="utf-8")
+    assert_offline(page, name)
+    assert "<script" not in page.lower()
+    assert r.headlines, f"{name}: call headline(...) in the summary"
+    for h in r.headlines:   # the very numbers the kernel computed, as the reader sees them
+        m = re.search(rf'data-headline-key="{re.escape(h["key"])}"><div class="ig-headline-value">(.*?)</div>', page)
+        assert m and m.group(1) == esc(h["text"]), (name, h)
+    assert "data:image/png;base64," in page or "<svg" in page, f"{name}: no figure"
+    assert 'class="ig-footer"' in page and "data sha256" in page
+    meta = json.loads((OUT / f"{name}.json").read_text())
+    assert meta["status"] == "ok" and meta["headlines"] == r.headlines
+
+
+def test_index_lists_every_report(rendered):
+    page = (OUT / "index.html").read_text(encoding="utf-8")
+    from infogap.reports import esc
+    for name, r in rendered.items():
+        assert f'href="{name}.html"' in page
+        for h in r.headlines: assert esc(h["text"]) in page
+
+
+def test_dataprep_numbers_match_published_cdnow_summary(reports, tmp_path):
+    """Default run on the CDNOW sample: counts and the repeat-buyer share agree with the 2,357-customer
+    BTYD summary published with the `lifetimes` package (calibration 1997-01-01..1997-09-30)."""
+    from infogap.datasets import load_cdnow, load_cdnow_reference_summary
+    from infogap.reports import render_report
+    r = render_report(reports["dataprep"], {}, out_dir=tmp_path)
+    assert r.status == "ok", r.error
+    h = {x["key"]: x["value"] for x in r.headlines}
+    ref = load_cdnow_reference_summary()
+    cd = load_cdnow("sample")
+    assert h["customers"] == len(ref) == 2357
+    assert h["transactions"] == len(cd) == 6919
+    assert h["revenue"] == pytest.approx(cd.amount.sum(), abs=0.005)          # $244,091.94
+    assert h["repeat_share"] == pytest.approx((ref.frequency > 0).mean())     # 946 / 2357 = 40.1%
+    assert "1997-09-30" in r.html.read_text()                                  # the midpoint calibration end
+
+
+def test_hostile_data_is_escaped(hostile_render):
+    from infogap.reports import HOSTILE_STRINGS, esc
+    page = hostile_render.html.read_text(encoding="utf-8")
+    for s in HOSTILE_STRINGS:
+        assert s not in page                      # never as markup ...
+    assert esc(HOSTILE_STRINGS[0]) in page        # ... but shown as text
