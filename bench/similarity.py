@@ -1,0 +1,98 @@
+"""Benchmark for infogap.similarity (issue 5).
+
+1. MovieLens 100k, the same 5 folds, side by side with scikit-surprise: KNNBasic(cosine) / KNNWithMeans(pearson),
+   user- and item-based, k=40 — RMSE and seconds for fit + predict of every test fold.
+2. Scale: item-item top-50 neighbours (plain cosine, chunked, sparse) on a simulated ratings matrix,
+   by default 1,000,000 users x 100,000 items x 50,000,000 ratings, with planted item clusters
+   (the share of neighbours inside an item's own cluster checks the result).
+
+    python bench/similarity.py                       # both parts, full scale (about 10 min on 2 cores)
+    python bench/similarity.py --scale 0.1           # users, items and ratings x 0.1
+    python bench/similarity.py --skip-scale / --skip-movielens
+
+Writes bench/results/similarity.json. Peak memory is the process's maximum resident set size.
+"""
+import argparse, json, os, platform, resource, sys, time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from infogap.similarity import KNNRecommender, kfold_split, similarity_matrix
+from infogap.datasets import load_movielens_100k
+
+def peak_gb() -> float: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2
+
+def movielens():
+    from surprise import Dataset, Reader, KNNBasic, KNNWithMeans
+    ratings = load_movielens_100k().ratings[["user_id", "item_id", "rating"]]
+    folds = kfold_split(ratings, 5, seed=0)
+    rows = []
+    for kind in ("user", "item"):
+        for metric, center, Algo in (("cosine", False, KNNBasic), ("pearson", True, KNNWithMeans)):
+            r = {"kind": kind, "metric": metric, "surprise_algo": Algo.__name__}
+            for who in ("ours", "surprise"):
+                t0, errs = time.perf_counter(), []
+                for tr, te in folds:
+                    train, test = ratings.iloc[tr].sort_values(["user_id", "item_id"]), ratings.iloc[te]
+                    if who == "ours":
+                        p = KNNRecommender(kind=kind, metric=metric, center=center, k=40).fit(train).predict(
+                            test.user_id.to_numpy(), test.item_id.to_numpy())
+                    else:
+                        a = Algo(k=40, sim_options={"name": metric, "user_based": kind == "user"}, verbose=False).fit(
+                            Dataset.load_from_df(train, Reader(rating_scale=(1, 5))).build_full_trainset())
+                        p = np.array([x.est for x in a.test(list(test.itertuples(index=False, name=None)))])
+                    errs.append(np.sqrt(np.mean((p - test.rating.to_numpy()) ** 2)))
+                r[f"{who}_rmse"], r[f"{who}_seconds"] = float(np.mean(errs)), time.perf_counter() - t0
+            r["speedup"] = r["surprise_seconds"] / r["ours_seconds"]
+            r["rmse_difference"] = r["ours_rmse"] - r["surprise_rmse"]
+            print(r, flush=True)
+            rows.append(r)
+    return rows
+
+def simulate(n_users, n_items, n_ratings, cluster_size=100, seed=0):
+    "Users with lognormal activity; 80% of each user's ratings inside one home cluster of items, 20% Zipf-popular anywhere."
+    rng = np.random.default_rng(seed)
+    n_clusters = n_items // cluster_size
+    act = rng.lognormal(0, 0.5, n_users); act = np.maximum(1, np.round(act / act.sum() * n_ratings * 1.02)).astype(np.int64)
+    users = np.repeat(np.arange(n_users, dtype=np.int64), act)
+    home = rng.integers(0, n_clusters, n_users)[users]
+    inside = rng.random(len(users)) < 0.8
+    items = np.where(inside, home * cluster_size + rng.integers(0, cluster_size, len(users)),
+                     (rng.zipf(1.3, len(users)) - 1) % n_items)
+    key = np.unique(users * n_items + items)
+    if len(key) > n_ratings: key = np.sort(rng.choice(key, n_ratings, replace=False))
+    u, i = key // n_items, key % n_items
+    del users, items, home, inside
+    r = np.clip(np.round(3.5 + rng.normal(0, 1, len(i))), 1, 5)
+    R = sp.csr_array((r.astype(np.float32), (u.astype(np.int32), i.astype(np.int32))), shape=(n_users, n_items))
+    return R
+
+def scale(f, n_jobs, top_k=50):
+    nu, ni, nr = int(1_000_000 * f), int(100_000 * f), int(50_000_000 * f)
+    t0 = time.perf_counter(); R = simulate(nu, ni, nr); t_sim = time.perf_counter() - t0
+    print(f"simulated {R.shape[0]:,} x {R.shape[1]:,}, {R.nnz:,} ratings in {t_sim:.0f}s", flush=True)
+    t0 = time.perf_counter()
+    S = similarity_matrix(R, "cosine", "item", top_k=top_k, corated=False, n_jobs=n_jobs, progress=True)
+    t = time.perf_counter() - t0
+    rows = np.repeat(np.arange(S.shape[0]), np.diff(S.indptr))
+    same = float(np.mean(rows // 100 == S.indices // 100))
+    res = {"users": nu, "items": ni, "ratings": int(R.nnz), "top_k": top_k, "metric": "cosine (plain, chunked)",
+           "n_jobs": n_jobs, "simulate_seconds": t_sim, "similarity_seconds": t, "peak_memory_gb": peak_gb(),
+           "neighbours_in_own_cluster": same, "goal": "under 600 s and under 12 GB on 2 cores at full scale"}
+    print(res, flush=True)
+    return res
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--n-jobs", type=int, default=2)
+    ap.add_argument("--skip-movielens", action="store_true"); ap.add_argument("--skip-scale", action="store_true")
+    a = ap.parse_args()
+    out = {"machine": {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": os.cpu_count()}}
+    if not a.skip_movielens: out["movielens_100k"] = movielens()
+    if not a.skip_scale: out["scale"] = scale(a.scale, a.n_jobs)
+    p = Path(__file__).parent / "results" / "similarity.json"
+    p.parent.mkdir(exist_ok=True); p.write_text(json.dumps(out, indent=2))
+    print("wrote", p)
