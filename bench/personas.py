@@ -1,0 +1,90 @@
+"""Benchmark: the persona pipeline (RFM features -> log + scaling -> k selection over k=2..10 -> fit -> profiles)
+on N simulated customers, against the plain scikit-learn equivalent (KMeans with 10 starts on all customers
+for every k, silhouette on a 10,000-customer sample). Writes bench/results/personas.json.
+
+    .venv/bin/python bench/personas.py            # 1,000,000 customers
+    .venv/bin/python bench/personas.py --n 100000
+
+The simulation (a Python loop in `simulate_customers`) is not timed; it is cached in bench/cache/.
+Each pipeline runs in a fresh subprocess so that its peak resident memory (ru_maxrss) is its own."""
+import argparse, json, os, platform, resource, subprocess, sys, time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PLANTED = {
+    "loyal bargain hunters":  dict(share=0.35, r=20.0, alpha=50.0,   a=1.0,  b=400.0, p=6.0, q=40.0, gamma=100.0),
+    "premium regulars":       dict(share=0.15, r=20.0, alpha=50.0,   a=1.0,  b=400.0, p=6.0, q=40.0, gamma=1000.0),
+    "big-ticket occasionals": dict(share=0.20, r=20.0, alpha=400.0,  a=1.0,  b=400.0, p=6.0, q=40.0, gamma=1000.0),
+    "one-and-done":           dict(share=0.30, r=20.0, alpha=1000.0, a=40.0, b=2.0,   p=6.0, q=40.0, gamma=270.0),
+}
+
+def simulate(n, path):
+    from infogap.datasets import simulate_customers
+    import pandas as pd
+    if path.exists(): return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    parts, labels, chunk = [], [], 100_000
+    for i, start in enumerate(range(0, n, chunk)):
+        m = min(chunk, n - start)
+        s = simulate_customers(m, personas=PLANTED, seed=1000 + i)
+        d = s.data.copy(); d["customer_id"] += start; parts.append(d)
+        labels.append(pd.DataFrame({"customer_id": s.truth["labels"].index + start, "persona": s.truth["labels"].to_numpy()}))
+    pd.concat(parts).to_parquet(path)
+    pd.concat(labels).to_parquet(path.with_suffix(".labels.parquet"))
+
+def run_pipeline(kind, path, threads):
+    "Runs in a subprocess; prints one JSON line."
+    import numpy as np, pandas as pd
+    from threadpoolctl import threadpool_limits
+    from sklearn.metrics import adjusted_rand_score
+    from infogap.dataprep import rfm
+    tx = pd.read_parquet(path)
+    truth = pd.read_parquet(path.with_suffix(".labels.parquet")).set_index("customer_id").persona
+    t0 = time.perf_counter()
+    with threadpool_limits(threads):
+        table = rfm(tx, "2025-06-30")
+        if kind == "infogap":
+            from infogap.personas import Personas, RFM_FEATURES, RFM_LOG
+            p = Personas(features=RFM_FEATURES, log=RFM_LOG, k_range=range(2, 11), n_boot=5, n_jobs=threads).fit(table)
+            labels, k, prof = p.labels_, p.n_personas_, p.profiles_
+        else:
+            from sklearn.cluster import KMeans
+            from sklearn.metrics import silhouette_score
+            from sklearn.preprocessing import StandardScaler
+            X = table.set_index("customer_id")[["recency", "frequency", "monetary", "avg_order_value"]].copy()
+            for c in ["frequency", "monetary", "avg_order_value"]: X[c] = np.log1p(X[c])
+            Z = StandardScaler().fit_transform(X)
+            fits = {kk: KMeans(kk, n_init=10, random_state=0).fit(Z) for kk in range(2, 11)}
+            sil = {kk: silhouette_score(Z, f.labels_, sample_size=10_000, random_state=0) for kk, f in fits.items()}
+            k = max(sil, key=sil.get)
+            labels = pd.Series(fits[k].labels_, index=X.index)
+            prof = table.groupby(labels.to_numpy())[["recency", "frequency", "monetary"]].median()
+    secs = time.perf_counter() - t0
+    ari = adjusted_rand_score(truth.loc[labels.index], labels)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2   # GiB (ru_maxrss is KiB on Linux)
+    print(json.dumps(dict(kind=kind, seconds=round(secs, 2), peak_rss_gib=round(peak, 3), k=int(k), ari=round(float(ari), 4),
+                          customers=int(len(table)))))
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=1_000_000)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--skip-plain", action="store_true")
+    ap.add_argument("--_run", default=None)
+    a = ap.parse_args()
+    path = HERE / "cache" / f"customers_{a.n}.parquet"
+    if a._run:
+        run_pipeline(a._run, path, a.threads); sys.exit(0)
+    t = time.perf_counter(); simulate(a.n, path); sim_s = time.perf_counter() - t
+    results = []
+    for kind in ["infogap"] + ([] if a.skip_plain else ["plain_sklearn"]):
+        out = subprocess.run([sys.executable, __file__, "--n", str(a.n), "--threads", str(a.threads), "--_run", kind],
+                             capture_output=True, text=True)
+        if out.returncode: raise SystemExit(out.stderr[-2000:])
+        results.append(json.loads(out.stdout.strip().splitlines()[-1])); print(results[-1], flush=True)
+    res = dict(n_customers=a.n, threads=a.threads, simulation_seconds_untimed=round(sim_s, 1), results=results,
+               goal="under 60 s and under 4 GB on 2 cores", machine=dict(cpus=os.cpu_count(), python=platform.python_version(),
+               load_average_at_end=os.getloadavg()))
+    (HERE / "results").mkdir(exist_ok=True)
+    (HERE / "results" / "personas.json").write_text(json.dumps(res, indent=1))
+    print(json.dumps(res, indent=1))
