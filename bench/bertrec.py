@@ -1,0 +1,88 @@
+"""Benchmark for infogap.bertrec (issue 10): BERT4Rec on MovieLens 100k.
+
+Measures, on the chapter's protocol (leave-one-out by time, full ranking over all 1,682 items, history
+excluded):
+  * training throughput: training windows (sequences) per second and tokens per second,
+  * inference latency: users per second for a top-10 list over all items (batch inference),
+  * quality: test HR@10, NDCG@10, MRR@10 of BERT4Rec, popularity and item-kNN, next to the RecBole 1.2.1
+    figures measured by the project on an H100 (BERT4Rec NDCG@10 0.0721, HR@10 0.1474, MRR@10 0.0497).
+
+    python bench/bertrec.py                          # full configuration, CPU (time limit 540 s)
+    python bench/bertrec.py --device cuda            # on a GPU (mixed precision)
+    python bench/bertrec.py --quick                  # 2 epochs: a smoke test of the script
+    python bench/bertrec.py --checkpoint best.pt     # evaluate + time inference of a saved model (no training)
+
+Writes bench/results/bertrec.json (or --out). Wall times on a shared machine are reported together with
+the process CPU time and the load average, so that contention is visible.
+"""
+import argparse, json, os, platform, time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from infogap.bertrec import (BERT4Rec, ItemKNNRecommender, PopularityRecommender, evaluate_next_item,
+                             leave_one_out, sequences_from_ratings)
+from infogap.datasets import load_movielens_100k
+
+FULL = dict(hidden_size=64, n_layers=2, n_heads=2, max_len=50, mask_prob=0.3, epochs=400, batch_size=32,
+            lr=2e-3, dropout=0.1, patience=10, eval_every=1, time_limit=540, seed=0)
+RECBOLE = {"BERT4Rec": {"HR@10": 0.1474, "NDCG@10": 0.0721, "MRR@10": 0.0497, "train_seconds": 225, "device": "H100"},
+           "SASRec": {"HR@10": 0.1400, "NDCG@10": 0.0637}}
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--device", default="cpu", help="cpu, cuda or auto")
+    ap.add_argument("--quick", action="store_true", help="2 epochs only (smoke test)")
+    ap.add_argument("--time-limit", type=float, default=FULL["time_limit"])
+    ap.add_argument("--checkpoint", help="evaluate this saved BERT4Rec instead of training")
+    ap.add_argument("--save", help="save the trained model here")
+    ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "bertrec.json"))
+    a = ap.parse_args()
+    device = None if a.device == "auto" else a.device
+    ml = load_movielens_100k()
+    split = leave_one_out(sequences_from_ratings(ml.ratings), ml.items.item_id.to_numpy())
+    res = {"machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "torch": torch.__version__,
+                       "torch_threads": torch.get_num_threads(),
+                       "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+                       "load_average_start": os.getloadavg()},
+           "protocol": "MovieLens 100k, leave-one-out by time (ties by item id), full ranking over 1,682 items, "
+                       "history excluded; early stopping on validation NDCG@10",
+           "recbole_1.2.1": RECBOLE}
+    cfg = {**FULL, "time_limit": a.time_limit, **({"epochs": 2} if a.quick else {})}
+    if a.checkpoint:
+        model = BERT4Rec.load(a.checkpoint, device=device)
+        res["training"] = {"from_checkpoint": a.checkpoint, "best_epoch": model.best_epoch_,
+                           "epochs_logged": len(model.history_), "config": model.get_params()}
+    else:
+        model = BERT4Rec(**cfg, device=device, progress=True)
+        w0, c0 = time.perf_counter(), time.process_time()
+        model.fit(split.train, eval_set=(split.valid_histories, split.valid_targets))
+        wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+        windows = len(model._windows([model._tokens(s) for s in split.train], np.random.default_rng(0)))
+        tokens = sum(min(len(s), model.max_len) for s in split.train) + sum(max(0, len(s) - model.max_len) for s in split.train)
+        n_ep = len(model.history_)
+        res["training"] = {"config": model.get_params(), "device": str(model.device_), "epochs_run": n_ep,
+                           "best_epoch": model.best_epoch_, "wall_seconds": wall, "cpu_seconds": cpu,
+                           "windows_per_epoch": windows, "sequences_per_second": windows * n_ep / wall,
+                           "tokens_per_second_approx": tokens * n_ep / wall,
+                           "learning_curve": model.history_.round(5).to_dict("list")}
+        if a.save: model.save(a.save)
+    # inference latency: top-10 over all items for every test user, batch inference
+    hist = list(split.test_histories)
+    model.recommend_many(hist[:64], n=10)                         # warm-up
+    w0 = time.perf_counter(); model.recommend_many(hist, n=10, batch_size=256); lat = time.perf_counter() - w0
+    w0 = time.perf_counter(); model.score(hist, batch_size=256); sc = time.perf_counter() - w0
+    res["inference"] = {"users": len(hist), "users_per_second_top10": len(hist) / lat,
+                        "users_per_second_scores_only": len(hist) / sc, "batch_size": 256}
+    res["quality"] = {"BERT4Rec": evaluate_next_item(model, split).to_dict(),
+                      "popularity": evaluate_next_item(PopularityRecommender().fit(split.train), split).to_dict(),
+                      "item-kNN (k=100)": evaluate_next_item(ItemKNNRecommender(100).fit(split.train), split).to_dict()}
+    res["quality"]["BERT4Rec_vs_RecBole_NDCG@10"] = res["quality"]["BERT4Rec"]["NDCG@10"] / RECBOLE["BERT4Rec"]["NDCG@10"]
+    res["machine"]["load_average_end"] = os.getloadavg()
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(a.out).write_text(json.dumps(res, indent=2, default=float))
+    print(json.dumps({k: res[k] for k in ("inference", "quality")}, indent=2, default=float))
+
+if __name__ == "__main__":
+    main()
