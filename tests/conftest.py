@@ -1,7 +1,6 @@
 """Shared fixtures for the report tests: every report is rendered ONCE per session with its test parameters.
 
 Renders go to reports/out/tests/ (never over the real reports/out/<name>.html of `make reports`)."""
-import os
 import sys
 from pathlib import Path
 
@@ -10,7 +9,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
 OUT = ROOT / "reports" / "out" / "tests"
-RENDER_LIMIT_S = float(os.environ.get("INFOGAP_TEST_RENDER_LIMIT", "30"))
 
 
 def discovered_reports():

@@ -1,12 +1,15 @@
 """Every reports/*.ipynb renders with the small parameters stored in its parameters cell
-(`# test_parameters = {...}`), quickly, to a self-contained page that shows the headline numbers it computed."""
+(`# test_parameters = {...}`) to a self-contained page that shows the headline numbers it computed.
+
+Render times are recorded in reports/out/tests/<name>.json but not asserted: speed goals live in bench/,
+never in timed unit tests (a loaded CI machine must not turn a correct report red)."""
 import json
 import re
 
 import nbformat
 import pytest
 
-from conftest import OUT, REPORTS, RENDER_LIMIT_S, discovered_reports
+from conftest import OUT, REPORTS, discovered_reports
 
 NAMES = discovered_reports()
 
@@ -35,7 +38,6 @@ def test_report_renders_with_headlines(name, rendered):
     from infogap.reports import assert_offline, esc
     r = rendered[name]
     assert r.status == "ok", f"{name} failed: {r.error} (see {r.failed_notebook})"
-    assert r.seconds <= RENDER_LIMIT_S, f"{name}: test render took {r.seconds:.1f}s > {RENDER_LIMIT_S}s"
     page = r.html.read_text(encoding="utf-8")
     assert_offline(page, name)
     assert "<script" not in page.lower()
