@@ -26,8 +26,8 @@ def _one_blas_thread(f):
     return wrapper
 
 # %% auto #0
-__all__ = ['difference', 'unit_root_tests', 'ndiffs', 'seasonal_strength', 'nsdiffs', 'ArimaModel', 'fit_arima', 'CSSFit',
-           'css_fit', 'auto_arima', 'forecast_metrics', 'NaiveForecaster', 'SeasonalNaiveForecaster',
+__all__ = ['KPSS_LAG_RULES', 'difference', 'unit_root_tests', 'ndiffs', 'seasonal_strength', 'nsdiffs', 'ArimaModel', 'fit_arima',
+           'CSSFit', 'css_fit', 'auto_arima', 'forecast_metrics', 'NaiveForecaster', 'SeasonalNaiveForecaster',
            'RandomForestCalendarForecaster', 'backtest', 'forecast_many']
 
 # %% ../nbs/05_forecast.ipynb #ab1d1d0d
@@ -104,32 +104,43 @@ def difference(y, d: int = 1, D: int = 0, m: int = 1):
         x = x.diff().iloc[1:] if is_pd else np.diff(x, axis=0)
     return x
 
-# %% ../nbs/05_forecast.ipynb #5b65d747
-def _kpss_lags(n: int) -> int:
-    return int(np.trunc(3 * np.sqrt(n) / 13))
+# %% ../nbs/05_forecast.ipynb #cf397274
+KPSS_LAG_RULES = {"kpss92": "⌊4(n/100)^¼⌋: Kwiatkowski et al. (1992), R tseries (lshort), pmdarima",
+                  "r": "⌊3√n/13⌋: R forecast::ndiffs, statsforecast"}
 
-def unit_root_tests(y, lags: int | None = None) -> pd.DataFrame:
-    "ADF and KPSS tests on `y`: statistic, p-value and the verdict at 5%. One row per test."
+def _kpss_lags(n: int, rule="r") -> int:
+    "Lag window of the KPSS long-run variance for a series of length `n`: a rule name or a fixed integer."
+    if isinstance(rule, (int, np.integer)) and not isinstance(rule, bool) and rule >= 0: return int(rule)
+    if rule == "kpss92": return int(np.trunc(4 * (n / 100) ** 0.25))
+    if rule == "r": return int(np.trunc(3 * np.sqrt(n) / 13))
+    raise ValueError(f"kpss_lags must be one of {list(KPSS_LAG_RULES)} or an integer ≥ 0, got {rule!r}")
+
+def unit_root_tests(y, lags: int | None = None, kpss_lags="r") -> pd.DataFrame:
+    """ADF and KPSS tests on `y`: statistic, p-value and the verdict at 5%. One row per test. The KPSS lag
+    window is `lags` if given, else the rule `kpss_lags` (see `KPSS_LAG_RULES`)."""
     from statsmodels.tsa.stattools import adfuller, kpss
     x = np.asarray(_as_series(y, min_len=8), float)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # adfuller: FutureWarning about its return type; kpss warns when the p-value is outside its table (0.01..0.10)
         adf = tuple(adfuller(x, autolag="AIC"))
-        kp = kpss(x, regression="c", nlags=_kpss_lags(len(x)) if lags is None else lags)
+        kp = kpss(x, regression="c", nlags=_kpss_lags(len(x), kpss_lags if lags is None else lags))
     return pd.DataFrame({"statistic": [adf[0], kp[0]], "p_value": [adf[1], kp[1]],
                          "null_hypothesis": ["unit root (difference it)", "stationary"],
                          "verdict_5pct": ["stationary" if adf[1] < 0.05 else "needs differencing",
                                           "needs differencing" if kp[1] < 0.05 else "stationary"]},
                         index=pd.Index(["ADF", "KPSS"], name="test"))
 
-def ndiffs(y, alpha: float = 0.05, max_d: int = 2) -> int:
-    "Number of ordinary differences: difference while the KPSS test rejects stationarity at level `alpha`."
+def ndiffs(y, alpha: float = 0.05, max_d: int = 2, kpss_lags="r") -> int:
+    """Number of ordinary differences: difference while the KPSS test rejects stationarity at level `alpha`.
+    `kpss_lags`: the lag-window rule, "kpss92" (the test's authors, tseries, pmdarima) or "r" (R forecast,
+    statsforecast), or a fixed number of lags."""
+    _kpss_lags(10, kpss_lags)   # validate the rule before any work
     from statsmodels.tsa.stattools import kpss
     x, d = np.asarray(y, float), 0
     while d < max_d and len(x) > 3 and np.ptp(x) > 0:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            p = kpss(x, regression="c", nlags=_kpss_lags(len(x)))[1]
+            p = kpss(x, regression="c", nlags=_kpss_lags(len(x), kpss_lags))[1]
         if p >= alpha: break
         x, d = np.diff(x), d + 1
     return d
@@ -390,7 +401,7 @@ def css_fit(y, order, seasonal_order=(0, 0, 0, 0), constant: bool = False, exog=
     return CSSFit((p, d, q), (P, D, Q, m), constant, ar, ma, sar, sma, beta, sse(th) / n_res,
                   len(w), sizes[4] + X.shape[1] + 1, ok)
 
-# %% ../nbs/05_forecast.ipynb #f4ff6379
+# %% ../nbs/05_forecast.ipynb #a219a64a
 _STEPS = [(0, 0, -1, 0), (0, 0, 0, -1), (0, 0, 1, 0), (0, 0, 0, 1), (0, 0, -1, -1), (0, 0, -1, 1), (0, 0, 1, -1), (0, 0, 1, 1),
           (-1, 0, 0, 0), (0, -1, 0, 0), (1, 0, 0, 0), (0, 1, 0, 0), (-1, -1, 0, 0), (-1, 1, 0, 0), (1, -1, 0, 0), (1, 1, 0, 0)]
 
@@ -406,13 +417,15 @@ def _min_root(*polys) -> float:
 def auto_arima(y, m: int = 1, exog=None, *, log: bool = False, d: int | None = None, D: int | None = None,
                max_p: int = 5, max_q: int = 5, max_P: int = 2, max_Q: int = 2, max_order: int = 5,
                max_d: int = 2, max_D: int = 1, stepwise: bool = True, approximation: bool = True,
-               n_refit: int = 2, max_models: int = 94, trace: bool = False) -> ArimaModel:
-    """Hyndman–Khandakar automatic ARIMA: D by seasonal strength, d by KPSS, then a stepwise AICc search
+               n_refit: int = 2, max_models: int = 94, kpss_lags="r", trace: bool = False) -> ArimaModel:
+    """Hyndman–Khandakar automatic ARIMA: D by seasonal strength, d by KPSS (lag window `kpss_lags`, see
+    `ndiffs`), then a stepwise AICc search
     over (p, q, P, Q, constant). With `approximation=True` candidates are scored by CSS and the best
     `n_refit` are refitted by exact ML; `stepwise=False` scores the whole grid. Returns the chosen
     `ArimaModel`, with `search_path_` listing every candidate."""
     if int(m) != m or m < 1: raise ValueError(f"m must be a positive integer (the seasonal period), got {m}")
     m = int(m)
+    _kpss_lags(10, kpss_lags)   # an unknown rule fails here, not after the search
     y = _as_series(y, min_len=max(10, 2 * m + 4) if m > 1 else 10)
     if log and (y <= 0).any(): raise ValueError(f"log=True needs a positive series; {y.name} has {int((y <= 0).sum())} value(s) <= 0")
     X = _as_exog(exog, y.index)
@@ -421,7 +434,7 @@ def auto_arima(y, m: int = 1, exog=None, *, log: bool = False, d: int | None = N
     zr = z - X.to_numpy() @ np.linalg.lstsq(np.column_stack([X.to_numpy(), np.ones(len(z))]), z, rcond=None)[0][:-1] if X is not None else z
     if m == 1: D = 0
     if D is None: D = nsdiffs(zr, m, max_D=max_D)
-    if d is None: d = ndiffs(difference(zr, 0, D, m), max_d=max_d)
+    if d is None: d = ndiffs(difference(zr, 0, D, m), max_d=max_d, kpss_lags=kpss_lags)
     n_star = len(z) - d - D * m
     if n_star < 6: raise ValueError(f"y is too short for d={d}, D={D}, m={m}: {n_star} values left after differencing")
     seas = m > 1

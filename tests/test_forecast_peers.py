@@ -3,7 +3,7 @@ tests/fixtures/forecast_peers.json (written by `bench/forecast.py --fixture ...`
 
 pmdarima takes ~7 s per series here, so it runs live on two of them to check that the stored forecasts are what
 today's pmdarima produces; the MASE comparison uses its stored forecasts for all 15 and our live ones.
-About 40 s. Skipped when pmdarima is not installed."""
+The airline test runs pmdarima live once more (about 15 s). About a minute in all. Skipped when pmdarima is not installed."""
 import json
 from pathlib import Path
 
@@ -48,3 +48,20 @@ def test_auto_arima_mase_no_worse_than_pmdarima(peers):
         theirs.append(_mase(r, r["pmdarima_mean"]))
     assert len(ours) == 15
     assert np.mean(ours) <= np.mean(theirs) + TOL, (np.mean(ours), np.mean(theirs))
+
+
+def test_airline_holdout_with_pmdarimas_kpss_window_matches_pmdarima():
+    """Airline series, last 24 months held out, log scale. pmdarima (tseries' KPSS window) keeps d = 0; our
+    search with the same window (`kpss_lags="kpss92"`) must reach its model and its hold-out MASE."""
+    from infogap.datasets import load_airline
+    y = load_airline()
+    tr, te = y.iloc[:-24], y.iloc[-24:]
+    with threadpool_limits(1, "blas"):
+        pmm = pm.auto_arima(np.log(tr.to_numpy()), m=12, seasonal=True, stepwise=True, suppress_warnings=True,
+                            error_action="ignore")
+    ours = auto_arima(tr, m=12, log=True, kpss_lags="kpss92")
+    assert (ours.order, ours.seasonal_order[:3]) == (tuple(pmm.order), tuple(pmm.seasonal_order[:3]))
+    mase_pm = float(forecast_metrics(te, np.exp(np.asarray(pmm.predict(24))), tr, m=12).MASE)
+    mase_ours = float(forecast_metrics(te, ours.forecast(24)["mean"], tr, m=12).MASE)
+    assert mase_ours <= mase_pm + 1e-3, (mase_ours, mase_pm)
+    assert mase_pm == pytest.approx(0.372, abs=0.005)
