@@ -11,6 +11,7 @@ excluded):
     python bench/bertrec.py --device cuda            # on a GPU (mixed precision)
     python bench/bertrec.py --quick                  # 2 epochs: a smoke test of the script
     python bench/bertrec.py --checkpoint best.pt     # evaluate + time inference of a saved model (no training)
+    python bench/bertrec.py --seeds 0 1 2            # also retrain with other seeds: the spread of the test scores
 
 Writes bench/results/bertrec.json (or --out). Wall times on a shared machine are reported together with
 the process CPU time and the load average, so that contention is visible.
@@ -19,6 +20,7 @@ import argparse, json, os, platform, time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 
 from infogap.bertrec import (BERT4Rec, ItemKNNRecommender, PopularityRecommender, evaluate_next_item,
@@ -26,8 +28,8 @@ from infogap.bertrec import (BERT4Rec, ItemKNNRecommender, PopularityRecommender
 from infogap.datasets import load_movielens_100k
 
 FULL = dict(hidden_size=64, n_layers=2, n_heads=2, max_len=50, mask_prob=0.3, epochs=400, batch_size=32,
-            lr=2e-3, warmup_steps=200, weight_decay=0.01, dropout=0.1, last_item_prob=0.1, patience=20,
-            eval_every=1, time_limit=540, num_threads=1, seed=0)
+            lr=2e-3, warmup_steps=200, weight_decay=0.01, dropout=0.2, last_item_prob=0.1, patience=20,
+            lr_decay=0.5, lr_patience=10, eval_every=1, time_limit=540, num_threads=1, seed=0)
 RECBOLE = {"BERT4Rec": {"HR@10": 0.1474, "NDCG@10": 0.0721, "MRR@10": 0.0497, "train_seconds": 225, "device": "H100"},
            "SASRec": {"HR@10": 0.1400, "NDCG@10": 0.0637}}
 
@@ -38,6 +40,8 @@ def main():
     ap.add_argument("--time-limit", type=float, default=FULL["time_limit"])
     ap.add_argument("--checkpoint", help="evaluate this saved BERT4Rec instead of training")
     ap.add_argument("--save", help="save the trained model here")
+    ap.add_argument("--seeds", type=int, nargs="+", default=None,
+                    help="seeds to train (the first one is timed and profiled; the others give the spread of the scores)")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "bertrec.json"))
     a = ap.parse_args()
     device = None if a.device == "auto" else a.device
@@ -51,7 +55,8 @@ def main():
            "protocol": "MovieLens 100k, leave-one-out by time (ties by item id), full ranking over 1,682 items, "
                        "history excluded; early stopping on validation NDCG@10",
            "recbole_1.2.1": RECBOLE}
-    cfg = {**FULL, "time_limit": a.time_limit, **({"epochs": 2} if a.quick else {})}
+    seeds = a.seeds or [FULL["seed"]]
+    cfg = {**FULL, "seed": seeds[0], "time_limit": a.time_limit, **({"epochs": 2} if a.quick else {})}
     if a.checkpoint:
         model = BERT4Rec.load(a.checkpoint, device=device)
         res["training"] = {"from_checkpoint": a.checkpoint, "best_epoch": model.best_epoch_,
@@ -81,10 +86,23 @@ def main():
                       "popularity": evaluate_next_item(PopularityRecommender().fit(split.train), split).to_dict(),
                       "item-kNN (k=100)": evaluate_next_item(ItemKNNRecommender(100).fit(split.train), split).to_dict()}
     res["quality"]["BERT4Rec_vs_RecBole_NDCG@10"] = res["quality"]["BERT4Rec"]["NDCG@10"] / RECBOLE["BERT4Rec"]["NDCG@10"]
+    if len(seeds) > 1 and not a.checkpoint:
+        runs = [{"seed": seeds[0], "best_epoch": model.best_epoch_, "epochs_run": len(model.history_),
+                 "wall_seconds": res["training"]["wall_seconds"],
+                 "valid_NDCG@10": float(model.history_["valid_NDCG@10"].max()), **res["quality"]["BERT4Rec"]}]
+        for sd in seeds[1:]:
+            m2 = BERT4Rec(**{**cfg, "seed": sd}, device=device, progress=True)
+            w0 = time.perf_counter(); m2.fit(split.train, eval_set=(split.valid_histories, split.valid_targets))
+            runs.append({"seed": sd, "best_epoch": m2.best_epoch_, "epochs_run": len(m2.history_),
+                         "wall_seconds": time.perf_counter() - w0, "valid_NDCG@10": float(m2.history_["valid_NDCG@10"].max()),
+                         **evaluate_next_item(m2, split).to_dict()})
+        df = pd.DataFrame(runs)
+        res["seeds"] = {"runs": runs, "mean": df.drop(columns="seed").mean().to_dict(),
+                        "std": df.drop(columns="seed").std(ddof=1).to_dict()}
     res["machine"]["load_average_end"] = os.getloadavg()
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(res, indent=2, default=float))
-    print(json.dumps({k: res[k] for k in ("inference", "quality")}, indent=2, default=float))
+    print(json.dumps({k: res[k] for k in ("inference", "quality", "seeds") if k in res}, indent=2, default=float))
 
 if __name__ == "__main__":
     main()
