@@ -204,7 +204,7 @@ def clean_transactions(df, drop_duplicates: bool = False, outlier_method: str | 
     log["removed"] = (-log["rows"].diff()).fillna(0).astype(int)
     return CleaningResult(data.reset_index(drop=True), log, flags)
 
-# %% ../nbs/01_dataprep.ipynb #6a506441
+# %% ../nbs/01_dataprep.ipynb #249c2ef0
 def _day_number(e: nw.Expr) -> nw.Expr:
     "Days since 1970-01-01 of a date/datetime expression (H. Hinnant's days_from_civil, integer-only)."
     y, m, d = e.dt.year(), e.dt.month(), e.dt.day()
@@ -221,9 +221,21 @@ def _to_day(ts) -> int:
     if pd.isna(ts): raise DataError(f"could not parse the date {ts!r}")
     return int((ts.normalize() - pd.Timestamp("1970-01-01")).days)
 
+def _with_day(frame, date_col):
+    """`frame` with `_day`, the day number of `date_col`. On an eager pandas frame with a datetime column and no
+    missing dates NumPy does it directly — the portable expression costs ~15 column passes (3 s of a 9 s `rfm`
+    on 15.6 M rows); everything else goes through `_day_number`."""
+    if frame.implementation.is_pandas() and isinstance(frame, nw.DataFrame):
+        s = frame.get_column(date_col).to_native()
+        if pd.api.types.is_datetime64_any_dtype(s) and not s.isna().any():
+            wall = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s   # the local calendar day, as .dt.day gives
+            days = wall.to_numpy().astype("datetime64[D]").astype(np.int64)                  # floors, also before 1970
+            return nw.from_native(frame.to_native().assign(_day=days), eager_only=True)
+    return frame.with_columns(_day=_day_number(nw.col(date_col)))
+
 def _occasions(frame, customer_col, date_col, amount_col, until: int | None = None, after: int | None = None):
     "One row per (customer, purchase day) with the day's total amount, optionally within (after, until]."
-    t = frame.with_columns(_day=_day_number(nw.col(date_col)))
+    t = _with_day(frame, date_col)
     if until is not None: t = t.filter(nw.col("_day") <= until)
     if after is not None: t = t.filter(nw.col("_day") > after)
     return t.group_by(customer_col, "_day").agg(nw.col(amount_col).sum().alias("_amount"))

@@ -114,3 +114,14 @@ def test_parameters_are_values_not_code(demo_dir, tmp_path):
     import html
     page = (tmp_path / "out" / "demo.html").read_text()
     assert f'<span class="ig-value">{html.escape(evil, quote=False)}</span>' in page   # shown as text
+
+
+def test_forecast_kpss_lags_parameter(tmp_path):
+    "The forecast report's unit-root window: pmdarima's gives its airline model; an unknown one names the parameter."
+    code, out, err = run("report", "forecast", "-p", "kpss_lags=kpss92", "-p", "horizon=6", "-p", "n_origins=1",
+                         "--reports-dir", REPORTS, "--out", tmp_path)
+    assert code == 0, err
+    assert "ARIMA(2,0,0)(0,1,1)[12] with drift" in (tmp_path / "forecast.html").read_text(encoding="utf-8")
+    code, out, err = run("report", "forecast", "-p", "kpss_lags=long", "--reports-dir", REPORTS, "--out", tmp_path / "bad")
+    assert code == 1
+    assert "parameter 'kpss_lags' must be r or kpss92, not 'long'" in err and "Traceback" not in err
