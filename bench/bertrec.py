@@ -33,6 +33,11 @@ FULL = dict(hidden_size=64, n_layers=2, n_heads=2, max_len=50, mask_prob=0.3, ep
 RECBOLE = {"BERT4Rec": {"HR@10": 0.1474, "NDCG@10": 0.0721, "MRR@10": 0.0497, "train_seconds": 225, "device": "H100"},
            "SASRec": {"HR@10": 0.1400, "NDCG@10": 0.0637}}
 
+def seed_run(model, wall_seconds, test_metrics) -> dict:
+    "One row of the seed table: the run's seed, early-stopping epochs, time, best validation and test metrics."
+    return {"seed": model.seed, "best_epoch": model.best_epoch_, "epochs_run": len(model.history_),
+            "wall_seconds": wall_seconds, "valid_NDCG@10": float(model.history_["valid_NDCG@10"].max()), **test_metrics}
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--device", default="cpu", help="cpu, cuda or auto")
@@ -87,15 +92,11 @@ def main():
                       "item-kNN (k=100)": evaluate_next_item(ItemKNNRecommender(100).fit(split.train), split).to_dict()}
     res["quality"]["BERT4Rec_vs_RecBole_NDCG@10"] = res["quality"]["BERT4Rec"]["NDCG@10"] / RECBOLE["BERT4Rec"]["NDCG@10"]
     if len(seeds) > 1 and not a.checkpoint:
-        runs = [{"seed": seeds[0], "best_epoch": model.best_epoch_, "epochs_run": len(model.history_),
-                 "wall_seconds": res["training"]["wall_seconds"],
-                 "valid_NDCG@10": float(model.history_["valid_NDCG@10"].max()), **res["quality"]["BERT4Rec"]}]
+        runs = [seed_run(model, res["training"]["wall_seconds"], res["quality"]["BERT4Rec"])]
         for sd in seeds[1:]:
             m2 = BERT4Rec(**{**cfg, "seed": sd}, device=device, progress=True)
             w0 = time.perf_counter(); m2.fit(split.train, eval_set=(split.valid_histories, split.valid_targets))
-            runs.append({"seed": sd, "best_epoch": m2.best_epoch_, "epochs_run": len(m2.history_),
-                         "wall_seconds": time.perf_counter() - w0, "valid_NDCG@10": float(m2.history_["valid_NDCG@10"].max()),
-                         **evaluate_next_item(m2, split).to_dict()})
+            runs.append(seed_run(m2, time.perf_counter() - w0, evaluate_next_item(m2, split).to_dict()))
         df = pd.DataFrame(runs)
         res["seeds"] = {"runs": runs, "mean": df.drop(columns="seed").mean().to_dict(),
                         "std": df.drop(columns="seed").std(ddof=1).to_dict()}

@@ -104,16 +104,21 @@ def difference(y, d: int = 1, D: int = 0, m: int = 1):
         x = x.diff().iloc[1:] if is_pd else np.diff(x, axis=0)
     return x
 
-# %% ../nbs/05_forecast.ipynb #cf397274
-KPSS_LAG_RULES = {"kpss92": "⌊4(n/100)^¼⌋: Kwiatkowski et al. (1992), R tseries (lshort), pmdarima",
-                  "r": "⌊3√n/13⌋: R forecast::ndiffs, statsforecast"}
+# %% ../nbs/05_forecast.ipynb #d96acad3
+KPSS_LAG_RULES = {"r": "⌊3√n/13⌋: R forecast::ndiffs, statsforecast (the default)",
+                  "kpss92": "⌊4(n/100)^¼⌋: Kwiatkowski et al. (1992), R tseries (lshort), pmdarima"}
+
+def _check_kpss_rule(rule):
+    "Fail early on a `kpss_lags` that is neither a rule name nor an integer ≥ 0."
+    if not (rule in KPSS_LAG_RULES or (isinstance(rule, (int, np.integer)) and not isinstance(rule, bool) and rule >= 0)):
+        raise ValueError(f"kpss_lags must be one of {list(KPSS_LAG_RULES)} or an integer ≥ 0, got {rule!r}")
 
 def _kpss_lags(n: int, rule="r") -> int:
     "Lag window of the KPSS long-run variance for a series of length `n`: a rule name or a fixed integer."
-    if isinstance(rule, (int, np.integer)) and not isinstance(rule, bool) and rule >= 0: return int(rule)
+    _check_kpss_rule(rule)
     if rule == "kpss92": return int(np.trunc(4 * (n / 100) ** 0.25))
     if rule == "r": return int(np.trunc(3 * np.sqrt(n) / 13))
-    raise ValueError(f"kpss_lags must be one of {list(KPSS_LAG_RULES)} or an integer ≥ 0, got {rule!r}")
+    return int(rule)
 
 def unit_root_tests(y, lags: int | None = None, kpss_lags="r") -> pd.DataFrame:
     """ADF and KPSS tests on `y`: statistic, p-value and the verdict at 5%. One row per test. The KPSS lag
@@ -134,7 +139,7 @@ def ndiffs(y, alpha: float = 0.05, max_d: int = 2, kpss_lags="r") -> int:
     """Number of ordinary differences: difference while the KPSS test rejects stationarity at level `alpha`.
     `kpss_lags`: the lag-window rule, "kpss92" (the test's authors, tseries, pmdarima) or "r" (R forecast,
     statsforecast), or a fixed number of lags."""
-    _kpss_lags(10, kpss_lags)   # validate the rule before any work
+    _check_kpss_rule(kpss_lags)
     from statsmodels.tsa.stattools import kpss
     x, d = np.asarray(y, float), 0
     while d < max_d and len(x) > 3 and np.ptp(x) > 0:
@@ -401,7 +406,7 @@ def css_fit(y, order, seasonal_order=(0, 0, 0, 0), constant: bool = False, exog=
     return CSSFit((p, d, q), (P, D, Q, m), constant, ar, ma, sar, sma, beta, sse(th) / n_res,
                   len(w), sizes[4] + X.shape[1] + 1, ok)
 
-# %% ../nbs/05_forecast.ipynb #a219a64a
+# %% ../nbs/05_forecast.ipynb #6ce71c3b
 _STEPS = [(0, 0, -1, 0), (0, 0, 0, -1), (0, 0, 1, 0), (0, 0, 0, 1), (0, 0, -1, -1), (0, 0, -1, 1), (0, 0, 1, -1), (0, 0, 1, 1),
           (-1, 0, 0, 0), (0, -1, 0, 0), (1, 0, 0, 0), (0, 1, 0, 0), (-1, -1, 0, 0), (-1, 1, 0, 0), (1, -1, 0, 0), (1, 1, 0, 0)]
 
@@ -425,7 +430,7 @@ def auto_arima(y, m: int = 1, exog=None, *, log: bool = False, d: int | None = N
     `ArimaModel`, with `search_path_` listing every candidate."""
     if int(m) != m or m < 1: raise ValueError(f"m must be a positive integer (the seasonal period), got {m}")
     m = int(m)
-    _kpss_lags(10, kpss_lags)   # an unknown rule fails here, not after the search
+    _check_kpss_rule(kpss_lags)   # an unknown rule fails here, not after the search
     y = _as_series(y, min_len=max(10, 2 * m + 4) if m > 1 else 10)
     if log and (y <= 0).any(): raise ValueError(f"log=True needs a positive series; {y.name} has {int((y <= 0).sum())} value(s) <= 0")
     X = _as_exog(exog, y.index)
