@@ -127,7 +127,7 @@ def validate_transactions(df, required=("customer_id", "date", "amount"), id_col
                             out[date0].min() if date0 else pd.NaT, out[date0].max() if date0 else pd.NaT,
                             dup, zero, miss, warnings)
 
-# %% ../nbs/01_dataprep.ipynb #09a9ed29
+# %% ../nbs/01_dataprep.ipynb #9f8b68e9
 def apply_column_map(df, mapping: dict | None) -> pd.DataFrame:
     "Rename columns by `mapping` {canonical name: name in the data}; `DataError` if a mapped column is absent."
     df = _to_pandas(df)
@@ -135,8 +135,9 @@ def apply_column_map(df, mapping: dict | None) -> pd.DataFrame:
     absent = {k: v for k, v in mapping.items() if v not in df.columns}
     if absent:
         k, v = next(iter(absent.items()))
-        raise DataError(f"column mapping {k}={v}: the data has no column {v!r}; its columns are {list(df.columns)}", column=v)
-    return df.rename(columns={v: k for k, v in mapping.items()})
+        raise DataError(f"column {v!r} (mapped to {k!r}) is not in the data; available columns: "
+                        f"{', '.join(map(str, df.columns))}", column=v)
+    return df.rename(columns={v: k for k, v in mapping.items() if v != k})
 
 def read_transactions(source, mapping: dict | None = None, **validate_kw) -> pd.DataFrame:
     "Read a CSV path (or take a frame), apply `mapping`, validate, and return the typed transactions."
