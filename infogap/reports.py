@@ -204,7 +204,9 @@ def say(template, **values) -> None:
     "Display a paragraph; see `say_html`."
     _display_html(say_html(template, **values))
 
-# %% ../nbs/09_reports.ipynb #ba083403
+# %% ../nbs/09_reports.ipynb #84eb80bf
+_MAX_ALIGNED = 30   # columns (index levels included) whose alignment follows their type; later ones stay right-aligned
+
 def table_html(df, caption=None, *, max_rows: int = 20, index: bool = True, float_format="{:,.2f}") -> str:
     "An escaped HTML table of the first `max_rows` rows of `df` (a DataFrame or Series)."
     import pandas as pd
@@ -212,7 +214,10 @@ def table_html(df, caption=None, *, max_rows: int = 20, index: bool = True, floa
     n = len(df)
     shown = df.head(max_rows)
     ff = (lambda x: float_format.format(x)) if isinstance(float_format, str) else float_format
-    body = shown.to_html(escape=True, index=index, float_format=ff, border=0, classes="ig-table", na_rep="–")
+    # numbers right-aligned, text left-aligned: REPORT_CSS left-aligns cell n of every row in `table.ig-l{n}`
+    dtypes = ([shown.index.get_level_values(i).dtype for i in range(shown.index.nlevels)] if index else []) + list(shown.dtypes)
+    left = [f"ig-l{n}" for n, dt in enumerate(dtypes, 1) if n <= _MAX_ALIGNED and not pd.api.types.is_numeric_dtype(dt)]
+    body = shown.to_html(escape=True, index=index, float_format=ff, border=0, classes=["ig-table", *left], na_rep="–")
     cap = f'<div class="ig-caption">{esc(caption)}</div>' if caption else ""
     more = f'<div class="ig-more">first {max_rows:,} of {n:,} rows</div>' if n > max_rows else ""
     return f'<div class="ig-table-wrap">{cap}{body}{more}</div>'
@@ -495,7 +500,7 @@ def parse_column_map(text: str | None) -> dict:
         out[k] = v
     return out
 
-# %% ../nbs/09_reports.ipynb #d01f26ce
+# %% ../nbs/09_reports.ipynb #db8a79b3
 REPORT_CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans","Noto Sans CJK SC",sans-serif;
  max-width:980px;margin:0 auto;padding:24px 28px 60px;color:#1f2328;line-height:1.5;background:#fff}
@@ -525,6 +530,7 @@ footer.ig-footer th,footer.ig-footer td{text-align:left}
 .ig-sha{word-break:break-all}
 math{font-size:1.08em}
 """
+REPORT_CSS += ",".join(f"table.ig-l{n} tr>:nth-child({n})" for n in range(1, _MAX_ALIGNED + 1)) + "{text-align:left}\n"
 
 _TEMPLATE = r"""{%- extends 'index.html.j2' -%}
 {%- block html_head_js -%}{%- endblock html_head_js -%}

@@ -68,6 +68,26 @@ def test_report_in_browser(browser, rendered, name):
         ctx.close()
 
 
+def test_tables_align_text_left_and_numbers_right(browser, rendered):
+    "In a report table, titles and labels read left-aligned and numbers right-aligned (bertrec's top-10 lists)."
+    if "bertrec" not in rendered: pytest.skip("reports/bertrec.ipynb is missing")
+    r = rendered["bertrec"]
+    assert r.status == "ok", r.error
+    console, errors, bad, broken, n_images, page, ctx = visit(browser, r.html, SHOTS / "bertrec-tables.png")
+    try:
+        align = page.evaluate("""() => {
+            const t = Array.from(document.querySelectorAll('table.ig-table'))
+                .find(t => Array.from(t.querySelectorAll('thead th')).some(h => h.textContent.trim() === 'title'));
+            const heads = Array.from(t.querySelector('thead tr').children).map(h => h.textContent.trim());
+            const row = t.querySelector('tbody tr').children;
+            const at = name => getComputedStyle(row[heads.indexOf(name)]).textAlign;
+            return {title: at('title'), score: at('score')};
+        }""")
+        assert align == {"title": "left", "score": "right"}, align
+    finally:
+        ctx.close()
+
+
 def test_index_in_browser(browser, rendered):
     console, errors, bad, broken, n_images, page, ctx = visit(browser, OUT / "index.html", SHOTS / "index.png")
     try:
