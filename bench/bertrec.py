@@ -39,6 +39,11 @@ def seed_run(model, wall_seconds, test_metrics) -> dict:
     return {"seed": model.seed, "best_epoch": model.best_epoch_, "epochs_run": len(model.history_),
             "wall_seconds": wall_seconds, "valid_NDCG@10": float(model.history_["valid_NDCG@10"].max()), **test_metrics}
 
+def movielens_split():
+    "The chapter's protocol: MovieLens 100k, leave-one-out by time over the whole catalogue."
+    ml = load_movielens_100k()
+    return leave_one_out(sequences_from_ratings(ml.ratings), ml.items.item_id.to_numpy())
+
 def train_seed(cfg, device, split) -> dict:
     "Train one extra seed (run in a worker process when --jobs > 1) → its seed-table row."
     m = BERT4Rec(**cfg, device=device, progress=False)
@@ -59,8 +64,7 @@ def main():
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "bertrec.json"))
     a = ap.parse_args()
     device = None if a.device == "auto" else a.device
-    ml = load_movielens_100k()
-    split = leave_one_out(sequences_from_ratings(ml.ratings), ml.items.item_id.to_numpy())
+    split = movielens_split()
     res = {"machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "torch": torch.__version__,
                        "torch_threads_default": torch.get_num_threads(),
                        "torch_threads_used": "num_threads=1 inside fit/score on CPU (see the chapter: 1 thread is 3-10x faster than 2 for this model)",

@@ -3,11 +3,10 @@
 `bench/bertrec.py --jobs` trains extra seeds in spawned worker processes: those must train exactly the model
 a serial run trains (one torch thread each, same seed), or the stored five-seed study would not be reproducible."""
 import json, subprocess, sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
 
 
 def bench(*args, timeout=600):
