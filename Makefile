@@ -5,18 +5,44 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.infogap-installed
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
+# The lock: exact versions of everything `make test` and `make reports` install, compiled by `make lock`
+# from settings.ini's requirements and dev extra, used as pip constraints. `make test-latest` empties it.
+LOCK        := constraints.txt
+CONSTRAINTS := -c $(LOCK)
+# `make lock` resolves with the releases published before this instant, so it reproduces the committed
+# lock; move it forward (and run `make lock`) to take newer releases.
+LOCK_DATE   := 2026-11-30T00:00:00Z
+UV          := uv==0.13.8
 
-.PHONY: test reports lab install data browser check-sync nbtest pytest bench clean
+.PHONY: test test-latest reports lab install data browser check-sync nbtest pytest bench lock clean
 
 install: $(STAMP)
 
-# torch first, pinned by constraints.txt to the CPU build, so nothing else pulls a CUDA build.
-$(STAMP): settings.ini setup.py constraints.txt
+# torch first, and named again beside the package: only 2.13.0 (its CPU build) may be installed, any
+# other version pulls a multi-GB CUDA build.
+$(STAMP): settings.ini setup.py $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -U pip setuptools wheel
-	$(PIP) install -c constraints.txt torch==2.13.0
-	$(PIP) install -c constraints.txt -e ".[dev]"
+	$(PIP) install -U $(CONSTRAINTS) pip setuptools wheel
+	$(PIP) install $(CONSTRAINTS) torch==2.13.0
+	$(PIP) install $(CONSTRAINTS) -e ".[dev]" torch==2.13.0
 	touch $@
+
+# Recompile the lock after changing requirements in settings.ini (or LOCK_DATE). torch is locked to
+# 2.13.0's CPU build (+cpu), which pip finds in the machine's local wheel folder (elsewhere: PyTorch's
+# CPU wheel index, given to pip as an extra index).
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install "$(UV)"
+	rm -f $(LOCK).new   # a fresh output file: uv would otherwise prefer the old lock's pins
+	printf 'torch==2.13.0+cpu\npip\nsetuptools\nwheel\n' | $(BIN)/uv pip compile setup.py - --extra dev -q \
+	    $(if $(wildcard /opt/wheels),--find-links /opt/wheels) --python-version 3.11 \
+	    --exclude-newer $(LOCK_DATE) --custom-compile-command "make lock" -o $(LOCK).new
+	mv $(LOCK).new $(LOCK)
+
+# Drift found on purpose, not by a newcomer: a second venv with the newest releases (no lock; torch
+# still 2.13.0), then every test. Not part of CI.
+test-latest:
+	$(MAKE) VENV=.venv-latest CONSTRAINTS= test
 
 data: install
 	$(BIN)/python -c "from infogap.datasets import fetch_all; fetch_all()"
@@ -40,8 +66,9 @@ test: check-sync nbtest pytest
 reports: install data
 	$(BIN)/infogap report all --out reports/out
 
+# Jupyter refuses to run as root unless told; containers often run as root.
 lab: install data
-	$(BIN)/jupyter lab nbs
+	$(BIN)/jupyter lab nbs $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Every benchmark with its defaults (minutes each); bench/peer_*.py run inside the peers' own venvs
 # and are called by the benchmarks that need them.

@@ -288,8 +288,9 @@ def _deterministic(n: int, start: int, order, seasonal_order, constant: bool) ->
     if order[1] + seasonal_order[1] == 0: return pd.DataFrame({"intercept": np.ones(n)})
     return pd.DataFrame({"drift": np.arange(start + 1, start + n + 1, dtype=float)})
 
-def _sarimax(y: np.ndarray, order, seasonal_order, constant: bool, X):
-    "A statsmodels SARIMAX with the constant as a regressor (see `_deterministic`)."
+def _sarimax(y: np.ndarray, order, seasonal_order, constant: bool, X, concentrate_scale: bool = False):
+    """A statsmodels SARIMAX with the constant as a regressor (see `_deterministic`); with
+    `concentrate_scale=True`, σ² is profiled out of the likelihood (see `fit_arima`)."""
     from statsmodels.tsa.statespace.sarimax import SARIMAX
     det = _deterministic(len(y), 0, order, seasonal_order, constant)
     if X is not None and not isinstance(X, pd.DataFrame): X = pd.DataFrame(np.asarray(X, float)).add_prefix("x")
@@ -298,7 +299,7 @@ def _sarimax(y: np.ndarray, order, seasonal_order, constant: bool, X):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return SARIMAX(y, exog=Xa, order=order, seasonal_order=seasonal_order,
-                       enforce_stationarity=True, enforce_invertibility=True)
+                       enforce_stationarity=True, enforce_invertibility=True, concentrate_scale=concentrate_scale)
 
 def _check_orders(order, seasonal_order):
     if len(order) != 3 or any(int(v) != v or v < 0 for v in order): raise ValueError(f"order must be three non-negative integers (p, d, q), got {order}")
@@ -306,12 +307,33 @@ def _check_orders(order, seasonal_order):
         raise ValueError(f"seasonal_order must be four non-negative integers (P, D, Q, m), got {seasonal_order}")
     if any(seasonal_order[:3]) and seasonal_order[3] < 2: raise ValueError(f"a seasonal part needs a period m >= 2, got seasonal_order={seasonal_order}")
 
+# L-BFGS stops at a projected gradient of 1e-5 on -loglik/n (scipy's default, used by statsmodels); we
+# call a fit converged when the profile log-likelihood's gradient is within 10× of that, per observation,
+# which leaves room for the numerical (complex-step) gradient and still pins the estimates far below
+# the precision R prints
+_GRAD_TOL = 1e-4
+
+def _profile_fit(conc, starts, maxiter: int, method: str = "lbfgs"):
+    "Maximise the σ²-concentrated likelihood of `conc` from each start; return the best result and its gradient per observation."
+    best = None
+    for s in starts:
+        try: r = conc.fit(start_params=s, disp=False, maxiter=maxiter, method=method)
+        except (ValueError, np.linalg.LinAlgError): continue
+        if np.isfinite(r.llf) and (best is None or r.llf > best.llf): best = r
+    if best is None: return None, np.inf
+    grad = conc.score(conc.untransform_params(np.asarray(best.params)), transformed=False)
+    return best, float(np.max(np.abs(grad), initial=0.0)) / conc.nobs
+
 @_one_blas_thread
 def fit_arima(y, order=(0, 0, 0), seasonal_order=(0, 0, 0, 0), exog=None, constant: bool | None = None,
-              log: bool = False, start_params=None) -> ArimaModel:
+              log: bool = False, start_params=None, maxiter: int = 200) -> ArimaModel:
     """Fit ARIMA `order` × seasonal `seasonal_order` = (P, D, Q, m) by exact maximum likelihood, with
     optional regressors `exog` (regression with ARIMA errors). `constant` defaults to True when d + D <= 1.
-    `log=True` fits log(y) (y must be positive)."""
+    `log=True` fits log(y) (y must be positive). σ² is concentrated out of the likelihood (as R does);
+    the coefficients are optimised from `start_params` (if given; σ² last, optional) and from
+    statsmodels' default start, and the higher likelihood wins. A fit whose gradient is not ~0 is
+    flagged (`converged=False`) with a `ConvergenceWarning`."""
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
     _check_orders(order, seasonal_order)
     order, seasonal_order = tuple(int(v) for v in order), tuple(int(v) for v in seasonal_order)
     if seasonal_order[3] < 2: seasonal_order = (0, 0, 0, 0)
@@ -323,12 +345,31 @@ def fit_arima(y, order=(0, 0, 0), seasonal_order=(0, 0, 0, 0), exog=None, consta
     X = _as_exog(exog, y.index)
     if constant is None: constant = order[1] + seasonal_order[1] <= 1
     z = np.log(y.to_numpy()) if log else y.to_numpy()
-    mod = _sarimax(z, order, seasonal_order, constant, None if X is None else X)
+    if int(maxiter) != maxiter or maxiter < 1: raise ValueError(f"maxiter must be a positive integer, got {maxiter!r}")
+    mod = _sarimax(z, order, seasonal_order, constant, X)
+    conc = _sarimax(z, order, seasonal_order, constant, X, concentrate_scale=True)
+    starts = [None]
+    if start_params is not None:
+        s = np.asarray(start_params, float)
+        if len(s) not in (conc.k_params, mod.k_params):
+            raise ValueError(f"start_params must have {conc.k_params} values (or {mod.k_params} with σ² last), got {len(s)}")
+        starts.insert(0, s[:conc.k_params])
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")   # convergence chatter; we check the result instead
-        res = mod.fit(disp=False, maxiter=200, start_params=start_params, cov_type="approx")  # numerical Hessian, as R
+        warnings.simplefilter("ignore")   # optimizer chatter; we check the gradient instead
+        best, grad = _profile_fit(conc, starts, int(maxiter))
+        if best is not None and grad > _GRAD_TOL:   # polish from the best point with a second method
+            polished, g2 = _profile_fit(conc, [np.asarray(best.params)], int(maxiter), method="bfgs")
+            if polished is not None and polished.llf >= best.llf: best, grad = polished, g2
+        if best is None: raise RuntimeError(f"{_model_name(order, seasonal_order, constant)} failed to fit (non-finite likelihood)")
+        # the full model (σ² a parameter) at the optimum: its likelihood, and the numerical Hessian, as R
+        res = mod.smooth(np.r_[np.asarray(best.params), best.scale], cov_type="approx")
     if not np.isfinite(res.llf): raise RuntimeError(f"{_model_name(order, seasonal_order, constant)} failed to fit (non-finite likelihood)")
-    return ArimaModel(res, y, order, seasonal_order, constant, log, [] if X is None else list(X.columns))
+    fit = ArimaModel(res, y, order, seasonal_order, constant, log, [] if X is None else list(X.columns))
+    fit.converged, fit.gradient_norm = bool(grad <= _GRAD_TOL), grad
+    if not fit.converged:
+        warnings.warn(f"{fit.name}: the likelihood's gradient is {grad:.1e} per observation at the end of the fit "
+                      f"(tolerance {_GRAD_TOL:.0e}); the estimates may not be the maximum", ConvergenceWarning, stacklevel=2)
+    return fit
 
 # %% ../nbs/05_forecast.ipynb #bf7dda93
 def _poly(coefs, seasonal, m: int, sign: float) -> np.ndarray:
