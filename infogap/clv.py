@@ -5,6 +5,8 @@
 # %% ../nbs/06_clv.ipynb #8b79d7d3
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
@@ -164,6 +166,13 @@ def _summary_table(params: dict, se: dict, level=0.95) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index", columns=["coef", "std err", f"lower {pct}", f"upper {pct}"])
 
 # %% ../nbs/06_clv.ipynb #bc4d8d10
+def _warn_unless_converged(model, res):
+    "A fit that stopped before L-BFGS-B's own criteria were met says so, instead of passing for the maximum."
+    if not model.converged_:
+        from statsmodels.tools.sm_exceptions import ConvergenceWarning
+        warnings.warn(f"{type(model).__name__}: the optimizer stopped before converging ({res.message}); the estimates may "
+                      f"not be the maximum-likelihood ones: raise maxiter or try other initial_params", ConvergenceWarning, stacklevel=3)
+
 class BetaGeo:
     """BG/NBD ("buy till you die", Fader, Hardie & Lee 2005), fitted by maximum likelihood.
 
@@ -176,7 +185,7 @@ class BetaGeo:
     model_name = "BG/NBD"
     _shift = 0  # 0: dropout only after repeat purchases (BG/NBD); 1: also right after the first (MBG/NBD)
 
-    def __init__(self, tol: float = 1e-10, maxiter: int = 1000):
+    def __init__(self, tol: float = 1e-13, maxiter: int = 1000):
         self.tol, self.maxiter = tol, maxiter
 
     def __repr__(self):
@@ -270,6 +279,7 @@ class BetaGeo:
         self.params_ = dict(zip(self.param_names, theta.tolist()))
         self.loglik_ = float(-best.fun * n)
         self.converged_, self.n_iter_ = bool(best.success), int(best.nit)
+        _warn_unless_converged(self, best)
         self.n_customers_, self.n_distinct_ = int(round(n)), int(d.w.size)
         # standard errors: inverse of the observed information (Hessian of −loglik in the natural parameters)
         total_grad = lambda th: -self._loglik_total(th, d)[1]
@@ -409,7 +419,7 @@ class GammaGamma:
     param_names = ("p", "q", "v")
     model_name = "Gamma-Gamma"
 
-    def __init__(self, tol: float = 1e-10, maxiter: int = 1000):
+    def __init__(self, tol: float = 1e-13, maxiter: int = 1000):
         self.tol, self.maxiter = tol, maxiter
 
     def __repr__(self):
@@ -454,6 +464,7 @@ class GammaGamma:
         self.params_ = dict(zip(self.param_names, theta.tolist()))
         self.loglik_ = float(w @ self._loglik(theta, xg, mg))
         self.converged_, self.n_iter_ = bool(res.success), int(res.nit)
+        _warn_unless_converged(self, res)
         self.n_customers_, self.n_distinct_ = int(round(n)), int(w.size)
         total_grad = lambda th: -(w @ self._loglik(th, xg, mg, grad=True)[1])
         try:
