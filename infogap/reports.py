@@ -10,6 +10,7 @@ import datetime as _dt
 import hashlib
 import html as _html
 import json
+import math
 import os
 import re
 import string
@@ -20,20 +21,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .dataprep import DataError, apply_column_map
+from .dataprep import CANONICAL_COLUMNS, DATE_COLUMNS, DataError, load_table
 from .datasets import sha256sum
 
-_all_ = ["DataError"]  # re-exported: report notebooks get it from `from infogap.reports import *`
+_all_ = ["DataError", "CANONICAL_COLUMNS"]  # re-exported: report notebooks get them from `from infogap.reports import *`
 
 # %% auto #0
-__all__ = ['LANGS', 'CANONICAL_COLUMNS', 'BUILTIN_DATA', 'HEADLINE_MIME', 'PARAM_TYPES', 'REPORT_CSS', 'CSP', 'HOSTILE_STRINGS',
-           'esc', 'ReportContext', 'current_report', 'start_report', 'load_data', 'say_html', 'say', 'table_html',
-           'show_table', 'headline_record', 'headline_html', 'headline', 'footer_html', 'report_footer', 'output_path',
-           'Param', 'ReportInfo', 'tag_parameters_cell', 'ReportDefinitionError', 'reports_dir', 'read_report',
-           'find_reports', 'demo_report_notebook', 'ParameterError', 'coerce_value', 'check_parameters',
-           'parse_parameter_args', 'parse_column_map', 'latex_to_mathml', 'assert_offline', 'export_html',
-           'RenderResult', 'headlines_from_notebook', 'resolve_data_path', 'render_report', 'hostile_csv', 'index_html',
-           'write_index', 'results_table', 'render_all', 'DataError']
+__all__ = ['LANGS', 'BUILTIN_DATA', 'READ_OPTIONS', 'HEADLINE_MIME', 'PARAM_TYPES', 'REPORT_CSS', 'CSP', 'HOSTILE_STRINGS', 'esc',
+           'ReportContext', 'current_report', 'start_report', 'check_read_options', 'load_data', 'say_html', 'say',
+           'table_html', 'show_table', 'headline_record', 'headline_html', 'headline', 'footer_html', 'report_footer',
+           'check_output_name', 'output_path', 'spreadsheet_safe', 'save_csv', 'ParameterError', 'Param',
+           'parse_param_spec', 'ReportInfo', 'tag_parameters_cell', 'ReportDefinitionError', 'reports_dir',
+           'read_report', 'find_reports', 'demo_report_notebook', 'coerce_value', 'check_parameters',
+           'parse_parameter_args', 'parse_column_map', 'check_out_dir', 'resolve_input', 'RunPlan', 'plan_run',
+           'latex_to_mathml', 'offline_problems', 'assert_offline', 'export_html', 'RenderResult',
+           'headlines_from_notebook', 'resolve_data_path', 'render_report', 'hostile_csv', 'index_html', 'write_index',
+           'results_table', 'render_all', 'DataError', 'CANONICAL_COLUMNS']
 
 # %% ../nbs/09_reports.ipynb #864e16f3
 def esc(value) -> str:
@@ -79,7 +82,9 @@ def start_report(title: str, **parameters) -> ReportContext:
         random.seed(seed); np.random.seed(seed)
     try:
         import matplotlib
-        matplotlib.rcParams.update({"figure.dpi": 100, "savefig.dpi": 100, "figure.figsize": (8, 3.6)})
+        # text.parse_math off: data in titles, labels and ticks is literal (an arm called "coupon_$5_or_$10"
+        # would otherwise be read as TeX and crash or render wrongly)
+        matplotlib.rcParams.update({"figure.dpi": 100, "savefig.dpi": 100, "figure.figsize": (8, 3.6), "text.parse_math": False})
         from matplotlib_inline.backend_inline import set_matplotlib_formats
         set_matplotlib_formats("png")
     except Exception:  # not in a kernel, or no matplotlib-inline: nothing to set up
@@ -88,8 +93,10 @@ def start_report(title: str, **parameters) -> ReportContext:
     return _CURRENT
 
 # %% ../nbs/09_reports.ipynb #f95bb3f2
-CANONICAL_COLUMNS = ("customer_id", "date", "quantity", "amount", "order_id", "product", "user_id", "item_id",
-                     "rating", "timestamp", "title", "group", "converted", "revenue", "passengers", "value")
+BUILTIN_DATA = ("cdnow_sample", "cdnow_master", "movielens_100k", "airline")
+READ_OPTIONS = {"sep": "separator of a CSV file (sniffed when not given)", "encoding": "text encoding, e.g. gbk (default UTF-8, with or without BOM)",
+                "date_format": "one date format for the date columns, e.g. %d/%m/%Y", "dayfirst": "true: read 03/04/1997 as 3 April",
+                "decimal": "decimal mark of the amounts: . or ,"}
 
 def _builtin_loaders() -> dict:
     "Built-in data sets by name → zero-argument loader returning a DataFrame with canonical columns."
@@ -104,65 +111,41 @@ def _builtin_loaders() -> dict:
     return {"cdnow_sample": lambda: ds.load_cdnow("sample"), "cdnow_master": lambda: ds.load_cdnow("master"),
             "movielens_100k": movielens, "airline": airline}
 
-BUILTIN_DATA = ("cdnow_sample", "cdnow_master", "movielens_100k", "airline")
-
-def _apply_column_map(df, columns: dict | None, required=(), dates=("date", "timestamp")):
-    "Rename user columns to canonical names, check `required`, parse `dates`; DataError on any problem."
-    import pandas as pd
-    columns = dict(columns or {})
-    bad = [k for k in columns if k not in CANONICAL_COLUMNS]
-    if bad:
-        raise DataError(f"unknown canonical column(s) {bad} in the column map; canonical names are: "
-                        f"{', '.join(CANONICAL_COLUMNS)}")
-    df = apply_column_map(df, columns)   # the data-prep chapter's renaming, and its error for an absent column
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        hint = ", ".join(f"{c}=<your column>" for c in missing)
-        raise DataError(f"missing required column(s) {missing}; available columns: {', '.join(map(str, df.columns))}. "
-                        f"Map yours with --map {hint} (or columns={{...}} in the notebook)")
-    for c in dates:
-        if c in df.columns and not pd.api.types.is_datetime64_any_dtype(df[c]):
-            col = df[c]
-            try:
-                if pd.api.types.is_numeric_dtype(col):
-                    whole = col.dropna()
-                    if len(whole) and (whole % 1 == 0).all() and whole.between(19000101, 21001231).all():
-                        df[c] = pd.to_datetime(col.astype("Int64").astype(str), format="%Y%m%d")   # 19970101
-                    elif c == "timestamp":
-                        df[c] = pd.to_datetime(col, unit="s")                                        # Unix seconds
-                    else:
-                        raise ValueError(f"numbers such as {whole.iloc[0] if len(whole) else col.iloc[0]!r} are not dates")
-                else:
-                    df[c] = pd.to_datetime(col, format="mixed")
-            except (ValueError, TypeError) as e:
-                raise DataError(f"column {c!r} could not be read as dates ({e}); use ISO dates like 2024-01-31") from None
-    return df
+def check_read_options(read: dict | None) -> dict:
+    "The options for reading a user's file (`READ_OPTIONS`), checked; `DataError` names an unknown one."
+    read = dict(read or {})
+    bad = [k for k in read if k not in READ_OPTIONS]
+    if bad: raise DataError(f"unknown read option(s) {bad}; valid: {', '.join(READ_OPTIONS)}")
+    if read.get("decimal") not in (None, ".", ","): raise DataError(f"read option 'decimal' must be '.' or ',', not {read['decimal']!r}")
+    if "dayfirst" in read and not isinstance(read["dayfirst"], bool): raise DataError("read option 'dayfirst' must be true or false")
+    return read
 
 def load_data(data, columns: dict | None = None, *, required=(), builtin: dict | None = None,
-              dates=("date", "timestamp")):
-    """Load a report's data: a built-in name, a key of `builtin` ({name: loader}) or a CSV path.
-    Applies the column map {canonical: user column}, checks `required` columns, parses `dates`,
-    and records source and sha256 for the footer. Raises `DataError` with a fix-it message."""
+              dates=DATE_COLUMNS, read: dict | None = None):
+    """Load a report's data: a built-in name, a key of `builtin` ({name: loader}) or a CSV/Parquet path, through
+    data prep's one loader (`load_table`): the column map {canonical: user column}, `required` columns, ids as
+    text, one date format per column, numbers as people write them; `read` holds the file options (`READ_OPTIONS`).
+    Records source and sha256 for the footer. Raises `DataError` with a fix-it message."""
     import pandas as pd
     ctx = current_report()
+    read = check_read_options(read)
     loaders = {**_builtin_loaders(), **(builtin or {})}
     if isinstance(data, pd.DataFrame):
-        df, ctx.source = data.copy(), "a DataFrame passed in"
-        ctx.sha256, ctx.sha256_of = hashlib.sha256(df.to_csv(index=False).encode()).hexdigest(), "table as CSV"
+        source, ctx.source = data, "a DataFrame passed in"
+        ctx.sha256, ctx.sha256_of = hashlib.sha256(data.to_csv(index=False).encode()).hexdigest(), "table as CSV"
+        read = {}
     elif str(data) in loaders:
-        df, ctx.source = loaders[str(data)](), f"built-in data set {data!r}"
-        ctx.sha256, ctx.sha256_of = hashlib.sha256(df.to_csv(index=False).encode()).hexdigest(), "table as CSV"
+        source, ctx.source = loaders[str(data)](), f"built-in data set {data!r}"
+        ctx.sha256, ctx.sha256_of = hashlib.sha256(source.to_csv(index=False).encode()).hexdigest(), "table as CSV"
+        read = {}
     else:
-        path = Path(str(data)).expanduser()
-        if not path.is_file():
+        source = Path(str(data)).expanduser()
+        if not source.is_file():
             raise DataError(f"data {str(data)!r} is neither a built-in data set ({', '.join(sorted(loaders))}) "
                             f"nor an existing CSV file")
-        try:
-            df = pd.read_csv(path)
-        except Exception as e:
-            raise DataError(f"could not read {str(path)!r} as CSV: {e}") from None
-        ctx.source, ctx.sha256, ctx.sha256_of = f"CSV file {path.name}", sha256sum(path), "file"
-    return _apply_column_map(df, columns, required=required, dates=dates)
+        ctx.source, ctx.sha256, ctx.sha256_of = f"{'Parquet' if source.suffix.lower() in ('.parquet', '.pq') else 'CSV'} file {source.name}", sha256sum(source), "file"
+    return load_table(source, columns, required=required, dates=dates, **read)
+
 
 # %% ../nbs/09_reports.ipynb #0c199b28
 def _pick_lang(template):
@@ -241,6 +224,8 @@ def headline_record(key: str, value, label: str, fmt: str = "{:,}") -> dict:
     "The machine-readable record of a headline: key, value, formatted text and label."
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key): raise ValueError(f"headline key must be an identifier, not {key!r}")
     v = _plain(value)
+    if isinstance(v, float) and not math.isfinite(v):   # never "nan%" or "$inf" on a page: fail the run instead
+        raise ValueError(f"headline {key!r} ({label}) is {v}: the data cannot give this number; check the data")
     return {"key": key, "value": v, "text": fmt.format(v), "label": str(label)}
 
 def headline_html(rec: dict) -> str:
@@ -286,31 +271,130 @@ def report_footer() -> None:
     _display_html(footer_html())
 
 # %% ../nbs/09_reports.ipynb #4b47749d
+def check_output_name(name: str, parameter: str = "filename") -> str:
+    "A relative path inside the output folder (no absolute path, no `..`): the rule for every file a report writes."
+    p = Path(str(name))
+    if not str(name) or p.is_absolute() or str(name).startswith("~") or ".." in p.parts:
+        raise ValueError(f"parameter {parameter!r} must be a file name (or a relative path) inside the output folder, "
+                         f"not {str(name)!r}")
+    return str(p)
+
 def output_path(filename: str) -> Path:
-    "Where a report writes an extra file: `$INFOGAP_REPORT_OUT` (set by `render_report` to the output folder) or the current folder."
-    if Path(filename).name != filename: raise ValueError(f"output_path takes a bare file name, not {filename!r}")
-    return Path(os.environ.get("INFOGAP_REPORT_OUT") or ".") / filename
+    """Where a report writes an extra file: inside `$INFOGAP_REPORT_OUT` (set by `render_report` to a staging folder
+    whose files are published together with the page) or the current folder. `filename` may not leave that folder."""
+    check_output_name(filename)
+    p = Path(os.environ.get("INFOGAP_REPORT_OUT") or ".") / filename
+    p.parent.mkdir(parents=True, exist_ok=True)
+    return p
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+def spreadsheet_safe(df):
+    """A copy of `df` whose text cells (and headers) that a spreadsheet would run as a formula — starting with
+    `= + - @`, tab or CR — begin with an apostrophe, so Excel and LibreOffice show them as text."""
+    import pandas as pd
+    def fix(v): return "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
+    out = df.copy()
+    out.columns = [fix(c) for c in out.columns]
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]): out[c] = out[c].map(fix)
+    return out
+
+def save_csv(df, filename: str, index: bool = False) -> Path:
+    "Write `df` as a spreadsheet-safe CSV (`spreadsheet_safe`) to `output_path(filename)`; returns the path."
+    p = output_path(filename)
+    import csv
+    # every text cell quoted: a CR inside a value cannot start a new row that begins with a formula
+    spreadsheet_safe(df).to_csv(p, index=index, quoting=csv.QUOTE_NONNUMERIC)
+    return p
+
 
 # %% ../nbs/09_reports.ipynb #1c8f7dd8
+class ParameterError(ValueError):
+    "A report was called with an unknown parameter or a value of the wrong type or range (CLI exit code 2)."
+    exit_code = 2
+
 PARAM_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "dict": dict, "list": list}
 
 @dataclass
 class Param:
-    "One report parameter as papermill reads it."
+    """One report parameter as its parameters-cell line declares it: `name: type = default  # [spec] help`.
+    The optional spec at the start of the help is an interval `[0, 1)`, `[1, inf)`, a choice `{a, b}`, or
+    `<date>` (empty or a date), `<output>` (a file inside the output folder), `<nonempty>` (a list)."""
     name: str
     type: str            # 'str', 'int', 'float', 'bool', 'dict', 'list' or 'any'
     default: object
     help: str = ""
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    choices: tuple | None = None
+    kind: str = ""       # 'date', 'output', 'nonempty' or ''
+
+    def describe(self) -> str:
+        "The allowed values in words, e.g. `int in [1, inf)`, `str: bgnbd or mbgnbd`."
+        s = self.type
+        if self.low is not None or self.high is not None:
+            lo = "-inf" if self.low is None else f"{self.low:g}"
+            hi = "inf" if self.high is None else f"{self.high:g}"
+            s += f" in {'(' if self.low_open or self.low is None else '['}{lo}, {hi}{')' if self.high_open or self.high is None else ']'}"
+        if self.choices: s += ": " + " or ".join(map(str, self.choices)) + (" (or empty)" if self.default == "" else "")
+        if self.kind == "date": s += ": a date YYYY-MM-DD or empty"
+        if self.kind == "output": s += ": a file name inside --out, or empty"
+        if self.kind == "nonempty": s += ", not empty"
+        return s
+
+    def check(self, value):
+        "`value` if it satisfies the declaration, else `ParameterError` naming the parameter and the valid values."
+        bad = lambda: ParameterError(f"parameter {self.name!r} must be {self.describe()}; got {value!r}")
+        if self.type in ("int", "float") and isinstance(value, (int, float)):
+            import math
+            if not math.isfinite(value): raise bad()
+            if self.low is not None and (value < self.low or (self.low_open and value == self.low)): raise bad()
+            if self.high is not None and (value > self.high or (self.high_open and value == self.high)): raise bad()
+        if self.choices and value not in self.choices and not (value == "" == self.default): raise bad()
+        if self.kind == "nonempty" and not value: raise bad()
+        if self.kind == "date" and value:
+            import pandas as pd
+            try: ts = pd.Timestamp(value)
+            except (ValueError, TypeError, OverflowError): raise bad() from None
+            if pd.isna(ts) or not 1900 <= ts.year <= 2100: raise bad()
+        if self.kind == "output" and value:
+            try: check_output_name(value, self.name)
+            except ValueError as e: raise ParameterError(str(e)) from None
+        return value
+
+_SPEC = re.compile(r"""^\s*(?:(?P<iv>[\[(]\s*(?P<lo>-?(?:inf|[\d.]+(?:e-?\d+)?))\s*,\s*(?P<hi>-?(?:inf|[\d.]+(?:e-?\d+)?))\s*[\])])
+                          |\{(?P<ch>[^}]*)\}|<(?P<kind>date|output|nonempty)>)\s*""", re.X)
+
+def parse_param_spec(name: str, type_: str, default, help_text: str) -> Param:
+    "A `Param` from papermill's reading of one line, with the constraint spec at the start of `help_text` parsed."
+    p, rest = Param(name, type_, default, help_text), help_text or ""
+    while (m := _SPEC.match(rest)):
+        if m.group("iv"):
+            lo, hi = float(m.group("lo")), float(m.group("hi"))
+            p.low, p.high = (None if lo == float("-inf") else lo), (None if hi == float("inf") else hi)
+            p.low_open, p.high_open = m.group("iv").startswith("("), m.group("iv").rstrip().endswith(")")
+        elif m.group("ch") is not None:
+            items = [s.strip() for s in m.group("ch").split(",")]
+            p.choices = tuple(_literal(s) if type_ in ("int", "float") else s for s in items)
+        else:
+            p.kind = m.group("kind")
+        rest = rest[m.end():]
+    p.help = rest.strip()
+    return p
 
 @dataclass
 class ReportInfo:
-    "A report notebook: name, path, title, description, parameters and the parameters for a test render."
+    "A report notebook: name, path, title, description, parameters, test parameters and required columns."
     name: str
     path: Path
     title: str
     description: str
     params: dict
     test_parameters: dict
+    required: tuple = ()
 
     def __repr__(self):
         return f"ReportInfo({self.name!r}, params={list(self.params)})"
@@ -339,10 +423,10 @@ class ReportDefinitionError(ValueError):
     exit_code = 2
 
 @contextmanager
-def _quiet_logger(name):
+def _quiet_logger(name, level="ERROR"):
     import logging
     lg = logging.getLogger(name); old = lg.level
-    lg.setLevel(logging.ERROR)
+    lg.setLevel(getattr(logging, level))
     try: yield
     finally: lg.setLevel(old)
 
@@ -366,14 +450,17 @@ def read_report(path) -> ReportInfo:
             title = lines[0][2:].strip()
             description = " ".join(l.lstrip("> ").strip() for l in lines[1:] if l.startswith(">"))
             break
-    params, test_parameters = {}, {}
+    params, test_parameters, required = {}, {}, ()
     if i >= 0:
         with tempfile.TemporaryDirectory() as d, _quiet_logger("papermill"):
             tmp = Path(d) / path.name
             nbformat.write(nb, tmp)
             for name, p in papermill.inspect_notebook(str(tmp)).items():
                 t = p["inferred_type_name"]
-                params[name] = Param(name, t if t in PARAM_TYPES else "any", _literal(p["default"]), p["help"] or "")
+                params[name] = parse_param_spec(name, t if t in PARAM_TYPES else "any", _literal(p["default"]), p["help"] or "")
+        for name, p in params.items():   # a declaration its own default breaks is a bug in the report
+            try: p.check(p.default)
+            except ParameterError as e: raise ReportDefinitionError(f"{path}: the default of {e}") from None
         for ln, line in enumerate(nb.cells[i].source.splitlines(), 1):
             m = re.match(r"^([A-Za-z_]\w*)\s*(?::[^=]*)?=", line)
             if m and m.group(1) not in params:
@@ -384,7 +471,12 @@ def read_report(path) -> ReportInfo:
             test_parameters = ast.literal_eval(m.group(1).strip())
             if not isinstance(test_parameters, dict):
                 raise ValueError(f"{path}: '# test_parameters = ...' must be a dict literal")
-    return ReportInfo(path.stem, path, title, description, params, test_parameters)
+        m = re.search(r"^#\s*requires\s*:\s*(.+)$", nb.cells[i].source, flags=re.M)
+        if m:
+            required = tuple(c.strip() for c in m.group(1).split(",") if c.strip())
+            bad = [c for c in required if c not in CANONICAL_COLUMNS]
+            if bad: raise ReportDefinitionError(f"{path}: '# requires:' names unknown canonical column(s) {bad}")
+    return ReportInfo(path.stem, path, title, description, params, test_parameters, required)
 
 def find_reports(directory=None) -> dict:
     "All reports in `reports_dir(directory)`, by name (sorted)."
@@ -405,15 +497,16 @@ def demo_report_notebook(path, fail: bool = False):
     import nbformat
     cells = [
         ("md", "# Demo report\n> A tiny report that counts rows and sums a column."),
-        ("code", '# parameters\n# test_parameters = {"scale": 2.0}\n'
+        ("code", '# parameters\n# test_parameters = {"scale": 2.0}\n# requires: customer_id, amount\n'
                  'data: str = "cdnow_sample"  # data: a built-in name or a CSV path\n'
                  'columns: dict = {}  # column map {canonical: your column}\n'
+                 'read: dict = {}  # how to read a CSV file: sep, encoding, date_format, dayfirst, decimal\n'
                  'lang: str = "en"  # language: en or zh\nseed: int = 0  # random seed\n'
-                 'scale: float = 1.0  # multiply amounts by this\n'
+                 'scale: float = 1.0  # (0, 100] multiply amounts by this\n'
                  'label: str = "orders"  # a word used in the summary'),
         ("code", "from infogap.reports import *\nimport matplotlib.pyplot as plt\n"
-                 'report = start_report("Demo report", data=data, columns=columns, lang=lang, seed=seed, scale=scale, label=label)\n'
-                 'df = load_data(data, columns, required=["customer_id", "amount"])\n'
+                 'report = start_report("Demo report", data=data, columns=columns, read=read, lang=lang, seed=seed, scale=scale, label=label)\n'
+                 'df = load_data(data, columns, required=["customer_id", "amount"], read=read)\n'
                  + ('raise RuntimeError("deliberate failure for the tests")\n' if fail else "")
                  + 'total = float(df["amount"].sum() * scale)'),
         ("md", "## Summary"),
@@ -432,10 +525,6 @@ def demo_report_notebook(path, fail: bool = False):
     return Path(path)
 
 # %% ../nbs/09_reports.ipynb #01ca4113
-class ParameterError(ValueError):
-    "A report was called with an unknown parameter or a value of the wrong type (CLI exit code 2)."
-    exit_code = 2
-
 _TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
 
 def coerce_value(param: Param, raw: str):
@@ -460,20 +549,22 @@ def coerce_value(param: Param, raw: str):
         raise ParameterError(f"parameter {param.name!r} expects {t}{hint}, got {raw!r}") from None
 
 def check_parameters(info: ReportInfo, values: dict) -> dict:
-    "Check names and types of already-typed `values` against `info.params`; returns them (ints allowed for floats)."
+    """Check names, types and declared ranges/choices of already-typed `values` against `info.params`; returns them
+    (ints allowed for floats). Every problem is a `ParameterError` (exit code 2) that lists the valid values."""
     unknown = [k for k in values if k not in info.params]
     if unknown:
         raise ParameterError(f"report {info.name!r} has no parameter {unknown[0]!r}; valid parameters: "
                              + ", ".join(f"{p.name} ({p.type})" for p in info.params.values()))
     out = {}
     for k, v in values.items():
-        t = info.params[k].type
+        p = info.params[k]
+        t = p.type
         ok = (t == "any" or (t == "float" and isinstance(v, (int, float)) and not isinstance(v, bool))
               or (t == "int" and isinstance(v, int) and not isinstance(v, bool))
               or (t not in ("int", "float") and isinstance(v, PARAM_TYPES.get(t, object))))
         if not ok:
             raise ParameterError(f"parameter {k!r} expects {t}, got {type(v).__name__} {v!r}")
-        out[k] = float(v) if t == "float" else v
+        out[k] = p.check(float(v) if t == "float" else v)
     return out
 
 def parse_parameter_args(info: ReportInfo, pairs) -> dict:
@@ -484,21 +575,99 @@ def parse_parameter_args(info: ReportInfo, pairs) -> dict:
         k, raw = pair.split("=", 1)
         k = k.strip()
         if k not in info.params: check_parameters(info, {k: None})  # raises the unknown-name message
+        if k in out: raise ParameterError(f"parameter {k!r} is given twice (-p {k}=...); give it once")
         out[k] = coerce_value(info.params[k], raw)
     return check_parameters(info, out)
 
 def parse_column_map(text: str | None) -> dict:
-    "`'customer_id=cust,date=order_date'` → `{'customer_id': 'cust', 'date': 'order_date'}`; canonical keys only."
+    """`'customer_id=cust,date=order_date'` → `{'customer_id': 'cust', 'date': 'order_date'}`; canonical keys only,
+    each key once and each of your columns once."""
     if not text: return {}
-    out = {}
+    out, used = {}, {}
     for part in text.split(","):
         if not part.strip(): continue
         if "=" not in part: raise ParameterError(f"--map expects canonical=your_column pairs, got {part!r}")
         k, v = (s.strip() for s in part.split("=", 1))
         if k not in CANONICAL_COLUMNS:
             raise ParameterError(f"--map: {k!r} is not a canonical column name; use one of: {', '.join(CANONICAL_COLUMNS)}")
-        out[k] = v
+        if k in out: raise ParameterError(f"--map gives {k!r} twice ({k}={out[k]} and {k}={v}); give each canonical name once")
+        if not v: raise ParameterError(f"--map: {k!r} needs a column name ({k}=your_column)")
+        if v in used: raise ParameterError(f"--map maps your column {v!r} twice, to {used[v]!r} and to {k!r}; each column can be one canonical name")
+        out[k], used[v] = v, k
     return out
+
+#| export
+def check_out_dir(out_dir) -> Path:
+    "Create `out_dir` if needed and prove it writable, before any kernel starts; `ParameterError` (exit 2) names it."
+    p = Path(out_dir).expanduser()
+    for parent in [p, *p.parents]:
+        if parent.exists() and not parent.is_dir():
+            raise ParameterError(f"--out {str(out_dir)!r}: {str(parent)!r} is a file, not a folder")
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".infogap-write-test.", dir=p)
+        os.close(fd); os.unlink(probe)
+    except OSError as e:
+        raise ParameterError(f"--out {str(out_dir)!r} is not writable ({e.strerror or e})") from None
+    return p
+
+def resolve_input(value, builtin_names=()):
+    """The one rule for an input file given as `data`: a built-in name stays a name; anything else is a path read
+    from the current folder (`~` expanded) and must exist — `DataError` before any kernel starts."""
+    if not isinstance(value, str) or not value or value in builtin_names: return value
+    looks_like_file = os.sep in value or "/" in value or Path(value).suffix != "" or value.startswith("~")
+    p = Path(value).expanduser()
+    if p.is_file(): return str(p.resolve())
+    if looks_like_file:
+        raise DataError(f"data file {value!r} not found (a relative path is read from the current folder, {os.getcwd()})")
+    return value
+
+@dataclass
+class RunPlan:
+    "Everything checked before a kernel starts: the reports to run, each one's typed parameters, the output folder."
+    reports: dict
+    parameters: dict
+    out_dir: Path
+
+def plan_run(name: str, reports: dict, pairs=(), *, data=None, columns: dict | None = None, read: dict | None = None,
+             out_dir="reports/out", test: bool = False) -> RunPlan:
+    """Check a whole `infogap report` call before any kernel starts: the report name, every `-p name=value` (type,
+    range, choice), the column map and read options, the output folder, and — for a data file — the file itself,
+    read with the report's own loader and checked for the report's required columns (`DataError`)."""
+    if name != "all" and name not in reports:
+        raise ParameterError(f"no report named {name!r}; available: {', '.join(reports) or '(none)'}")
+    chosen = reports if name == "all" else {name: reports[name]}
+    if name == "all":   # every -p must be declared by at least one report
+        declared = {p for i in chosen.values() for p in i.params}
+        for pair in pairs:
+            k = pair.split("=", 1)[0].strip()
+            if "=" not in pair or k not in declared:
+                raise ParameterError(f"no report has a parameter {k!r}; parameters: {', '.join(sorted(declared))}")
+    if read:
+        try: read = check_read_options(read)
+        except DataError as e: raise ParameterError(str(e)) from None
+    params = {}
+    for n, info in chosen.items():
+        p = dict(info.test_parameters) if test else {}
+        p.update(parse_parameter_args(info, pairs if name != "all" else [q for q in pairs if q.split("=", 1)[0].strip() in info.params]))
+        for key, value in (("data", data), ("columns", columns or None), ("read", read or None)):
+            if value is None: continue
+            if key not in info.params: raise ParameterError(f"report {n!r} takes no {key!r} parameter")
+            p[key] = value
+        params[n] = check_parameters(info, p)
+    out = check_out_dir(out_dir)
+    checked = set()
+    for n, info in chosen.items():
+        p = params[n]
+        if "data" not in p: continue
+        p["data"] = resolve_input(p["data"], BUILTIN_DATA)
+        required = tuple(info.required) if name != "all" else ()
+        key = json.dumps([p["data"], p.get("columns"), p.get("read"), required], sort_keys=True, default=str)
+        if isinstance(p["data"], str) and Path(p["data"]).is_file() and key not in checked:   # read it now, as the kernel will
+            load_table(p["data"], p.get("columns"), required=required, **(p.get("read") or {}))
+            checked.add(key)
+    return RunPlan(chosen, params, out)
+
 
 # %% ../nbs/09_reports.ipynb #db8a79b3
 REPORT_CSS = """
@@ -603,14 +772,47 @@ def _make_exporter():
 # Defence in depth: even if something slipped past escaping, the browser runs no script and fetches nothing.
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; base-uri 'none'; form-action 'none'"
 
-_REMOTE = re.compile(r"""(?:\bsrc|\bhref|\baction|\bposter|\bdata)\s*=\s*["']?\s*(?:https?:|ftp:|//)|@import|url\(\s*["']?\s*(?:https?:|//)""", re.I)
+_URL_ATTRS = {"src", "href", "action", "poster", "data", "srcset", "formaction", "background", "cite", "longdesc",
+              "manifest", "ping", "xlink:href", "codebase", "archive", "usemap", "icon"}
+_CSS_REMOTE = re.compile(r"""@import|url\(\s*["']?\s*(?!data:|#)[^)\s"']""", re.I)
+
+def _is_remote(url: str) -> bool:
+    u = "".join(url.split()).lower()   # browsers ignore whitespace and control characters inside URLs
+    return bool(u) and not u.startswith(("data:", "#", "javascript:void", "about:blank")) and (
+        "//" in u[:8] or re.match(r"^[a-z][a-z0-9+.-]*:", u) is not None)
+
+def offline_problems(html: str) -> list:
+    """What in `html` would make a browser fetch something: parsed tags and attributes (script/iframe/link/img
+    sources, srcset, meta refresh) and CSS in `<style>` elements and `style=` attributes — never the page's text,
+    so a customer called `buyer@importhaus.de` or a sentence about `url(http…)` is not a request."""
+    from html.parser import HTMLParser
+    problems = []
+    class P(HTMLParser):
+        style = False
+        def handle_starttag(self, tag, attrs):
+            a = {k.lower(): (v or "") for k, v in attrs}
+            if tag in ("script", "iframe", "embed", "object", "frame", "base", "applet") and any(k in a for k in ("src", "data", "href", "code")):
+                problems.append(f"<{tag}> with a source")
+            if tag == "meta" and a.get("http-equiv", "").lower() == "refresh": problems.append("<meta http-equiv=refresh>")
+            if tag == "link" and a.get("href") and not a["href"].startswith("data:"): problems.append(f"<link href={a['href'][:60]!r}>")
+            for k, v in a.items():
+                if k in _URL_ATTRS and any(_is_remote(part.split()[0]) for part in v.split(",") if part.strip()):
+                    problems.append(f"<{tag} {k}={v[:60]!r}>")
+                if k == "style" and _CSS_REMOTE.search(v): problems.append(f"<{tag} style={v[:60]!r}>")
+            self.style = tag == "style"
+        handle_startendtag = handle_starttag
+        def handle_endtag(self, tag):
+            if tag == "style": self.style = False
+        def handle_data(self, data):
+            if self.style and _CSS_REMOTE.search(data):
+                m = _CSS_REMOTE.search(data); problems.append(f"CSS {data[max(0, m.start() - 20):m.end() + 40]!r}")
+    P(convert_charrefs=True).feed(html)
+    return problems
 
 def assert_offline(html: str, name: str = "page") -> None:
-    "Raise `ValueError` if `html` would fetch anything from the network (script/link/img/import/url)."
-    if re.search(r"<script\b[^>]*\bsrc\s*=", html, re.I):
-        raise ValueError(f"{name}: contains a <script src=...>")
-    m = _REMOTE.search(html)
-    if m: raise ValueError(f"{name}: would make a network request near {html[max(0, m.start()-60):m.end()+60]!r}")
+    "Raise `ValueError` if `html` would fetch anything from the network (see `offline_problems`)."
+    problems = offline_problems(html)
+    if problems: raise ValueError(f"{name}: would make a network request: {'; '.join(problems[:3])}")
 
 def export_html(nb, resources_name: str = "report") -> str:
     "Self-contained HTML (code hidden, no network) for an executed notebook."
@@ -639,6 +841,12 @@ def _kernel_manager_class():
                                                display_name="Python 3 (infogap)", language="python",
                                                metadata={"debugger": False})
             return self._kernel_spec
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            # the kernel's own stdout/stderr (tracebacks after an interrupt, warnings) would reach the user's
+            # terminal unescaped; everything a report says goes through its outputs instead
+            import subprocess
+            kw.setdefault("stdout", subprocess.DEVNULL); kw.setdefault("stderr", subprocess.DEVNULL)
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
         async def _async_interrupt_kernel(self):
             # jupyter_client interrupts every kernel before shutting it down; an idle ipykernel then
             # prints "KeyboardInterrupt caught in kernel" to our terminal. A finished report has
@@ -669,6 +877,7 @@ class RenderResult:
     failed_notebook: Path | None = None
     parameters: dict = field(default_factory=dict)
     title: str = ""
+    files: list = field(default_factory=list)   # extra files (CSV) published beside the page
 
     def __repr__(self):
         extra = f", error={self.error!r}" if self.error else f", headlines={[h['key'] for h in self.headlines]}"
@@ -684,13 +893,14 @@ def headlines_from_notebook(nb) -> list:
     return out
 
 def _error_message(nb, exc) -> str:
-    "`Cell N: Ename: message` for the first failing cell of an executed notebook."
-    for i, c in enumerate(nb.cells):
+    """`cell N: Ename: message` for the first failing cell of an executed notebook, N being the cell's execution
+    count (the `[N]` Jupyter shows), whatever the error; the exception's own text when no cell holds an error."""
+    for c in (nb.cells if nb is not None else []):
         for o in c.get("outputs", []):
             if o.get("output_type") == "error":
-                ename, evalue = o.get("ename", "Error"), o.get("evalue", "")
-                return f"cell {i}: {ename}: {evalue}"
-    return f"{type(exc).__name__}: {exc}"
+                return f"cell {c.get('execution_count')}: {o.get('ename', 'Error')}: {o.get('evalue', '')}"
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"
 
 def _atomic_write(path: Path, text: str):
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -705,14 +915,31 @@ def _atomic_write(path: Path, text: str):
         raise
 
 def resolve_data_path(value):
-    "An existing relative file path made absolute (the kernel runs in the reports folder); others unchanged."
+    "An existing relative file path made absolute against the current folder (the one rule for input files); others unchanged."
     if isinstance(value, str) and value and Path(value).expanduser().is_file():
         return str(Path(value).expanduser().resolve())
     return value
 
+def _publish(stage: Path, out_dir: Path) -> list:
+    "Move every file a run left in `stage` to the same place under `out_dir`; returns the published paths."
+    import shutil
+    done = []
+    for f in sorted(p for p in stage.rglob("*") if p.is_file()):
+        target = out_dir / f.relative_to(stage)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        umask = os.umask(0); os.umask(umask)
+        os.chmod(f, 0o666 & ~umask)
+        shutil.move(str(f), str(target)) if target.is_dir() else os.replace(f, target)
+        done.append(target)
+    return done
+
 def render_report(info: ReportInfo, parameters: dict | None = None, out_dir="reports/out",
                   timeout: int = 600) -> RenderResult:
-    "Execute report `info` with `parameters` (typed values) in a fresh kernel and write `out_dir/<name>.html`."
+    """Execute report `info` with `parameters` (typed values) in a fresh kernel and write `out_dir/<name>.html`.
+    The kernel runs in the current folder and writes its extra files into a staging folder: the page, its
+    files and its `.json` are published together after a successful export, and nothing of a failed run
+    replaces an earlier good one (its executed notebook is kept as `<name>.failed.ipynb`)."""
+    import shutil
     import nbformat, papermill
     from papermill.exceptions import PapermillExecutionError
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
@@ -723,50 +950,58 @@ def render_report(info: ReportInfo, parameters: dict | None = None, out_dir="rep
     failed_path = out_dir / f"{info.name}.failed.ipynb"
     nb = nbformat.read(info.path, as_version=4)
     tag_parameters_cell(nb)
-    with tempfile.TemporaryDirectory() as d:
-        src, dst = Path(d) / f"{info.name}.ipynb", Path(d) / f"{info.name}.out.ipynb"
-        nbformat.write(nb, src)
-        executed, exc = None, None
-        try:
-            with _kernel_env(TQDM_DISABLE="1", MPLBACKEND="module://matplotlib_inline.backend_inline",
-                             INFOGAP_REPORT_OUT=str(out_dir.resolve()),
-                             PYDEVD_DISABLE_FILE_VALIDATION="1"):
-                executed = papermill.execute_notebook(
-                    str(src), str(dst), parameters=params, kernel_name="python3", language="python",
-                    kernel_manager_class=_kernel_manager_class(), cwd=str(info.path.parent.resolve()),
-                    progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                    execution_timeout=timeout, start_timeout=120)
-        except PapermillExecutionError as e:
-            exc = e
-            executed = nbformat.read(dst, as_version=4) if dst.exists() else None
-            res.error = (f"cell {e.exec_count}: {e.ename}: {e.evalue}" if e.ename == "DataError"
-                         else _error_message(executed, e) if executed is not None else f"{e.ename}: {e.evalue}")
-        except Exception as e:  # kernel died, timeout, bad notebook ...
-            exc = e
-            executed = nbformat.read(dst, as_version=4) if dst.exists() else None
-            res.error = f"{type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}"
-        if exc is None:
+    stage = Path(tempfile.mkdtemp(prefix=f".{info.name}.staging.", dir=out_dir))
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            src, dst = Path(d) / f"{info.name}.ipynb", Path(d) / f"{info.name}.out.ipynb"
+            nbformat.write(nb, src)
+            executed, exc = None, None
             try:
-                html = export_html(executed, info.title)
-                res.headlines = headlines_from_notebook(executed)
-                res.html = out_dir / f"{info.name}.html"
-                _atomic_write(res.html, html)
-                res.status = "ok"
-            except Exception as e:
-                res.error = f"export: {type(e).__name__}: {e}"
-        if res.status != "ok" and executed is not None:
-            nbformat.write(executed, failed_path); res.failed_notebook = failed_path
-        elif res.status == "ok" and failed_path.exists():
-            failed_path.unlink()
+                with _kernel_env(TQDM_DISABLE="1", MPLBACKEND="module://matplotlib_inline.backend_inline",
+                                 INFOGAP_REPORT_OUT=str(stage.resolve()), PYDEVD_DISABLE_FILE_VALIDATION="1"), \
+                     _quiet_logger("traitlets", "CRITICAL"), _quiet_logger("papermill", "CRITICAL"):
+                    executed = papermill.execute_notebook(
+                        str(src), str(dst), parameters=params, kernel_name="python3", language="python",
+                        kernel_manager_class=_kernel_manager_class(), cwd=os.getcwd(),
+                        progress_bar=False, log_output=False, request_save_on_cell_execute=True,
+                        execution_timeout=timeout, start_timeout=120)
+            except PapermillExecutionError as e:
+                exc = e
+                executed = nbformat.read(dst, as_version=4) if dst.exists() else None
+                res.error = _error_message(executed, e) if executed is not None else f"cell {e.exec_count}: {e.ename}: {e.evalue}"
+            except Exception as e:  # kernel died, timeout, bad notebook ...
+                exc = e
+                executed = nbformat.read(dst, as_version=4) if dst.exists() else None
+                text = str(e).strip()
+                res.error = f"{type(e).__name__}: {text.splitlines()[0] if text else ''}"
+            if exc is None:
+                try:
+                    html = export_html(executed, info.title)
+                    res.headlines = headlines_from_notebook(executed)
+                    res.files = _publish(stage, out_dir)
+                    res.html = out_dir / f"{info.name}.html"
+                    _atomic_write(res.html, html)
+                    res.status = "ok"
+                except Exception as e:
+                    res.error = f"export: {type(e).__name__}: {e}"
+            if res.status != "ok":
+                if executed is None: executed = nb     # failed before the first cell ran: keep what was to run
+                nbformat.write(executed, failed_path); res.failed_notebook = failed_path
+            elif failed_path.exists():
+                failed_path.unlink()
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
     res.seconds = time.perf_counter() - t0
     meta = {"name": res.name, "title": res.title, "description": info.description, "status": res.status,
             "seconds": round(res.seconds, 2), "headlines": res.headlines, "error": res.error,
+            "files": [str(p.relative_to(out_dir)) for p in res.files],
             "parameters": params, "finished_at": _dt.datetime.now().astimezone().isoformat(timespec="seconds")}
     if res.status == "ok":
         _atomic_write(out_dir / f"{info.name}.json", json.dumps(meta, indent=1, default=str, ensure_ascii=False))
     else:
         _atomic_write(out_dir / f"{info.name}.failed.json", json.dumps(meta, indent=1, default=str, ensure_ascii=False))
     return res
+
 
 # %% ../nbs/09_reports.ipynb #e16673ad
 HOSTILE_STRINGS = ("<script>window.__infogap_pwned = 1</script>",
@@ -792,9 +1027,13 @@ def index_html(out_dir) -> str:
     names = sorted({p.name[:-len(".failed.json")] if p.name.endswith(".failed.json") else p.stem
                     for p in out_dir.glob("*.json")})
     rows = []
+    def read(p):   # a damaged status file costs its own row, never the index
+        try: meta = json.loads(p.read_text(encoding="utf-8")) if p.exists() else None
+        except (OSError, ValueError): meta = {"error": f"status file {p.name} is unreadable", "finished_at": ""}
+        return meta if isinstance(meta, dict) or meta is None else {"error": f"status file {p.name} is malformed", "finished_at": ""}
     for name in names:
-        read = lambda p: json.loads(p.read_text(encoding="utf-8")) if p.exists() else None
         ok, bad = read(out_dir / f"{name}.json"), read(out_dir / f"{name}.failed.json")
+        if ok and "headlines" not in ok: ok, bad = None, ok
         if ok and bad and ok.get("finished_at", "") >= bad.get("finished_at", ""): bad = None
         meta = ok or bad
         has_html = (out_dir / f"{name}.html").exists()
@@ -805,8 +1044,9 @@ def index_html(out_dir) -> str:
             if has_html: status += " (the page and numbers shown are from an earlier successful run)"
         else:
             status = '<span class="ig-ok">ok</span>'
-        hl = "".join(headline_html(h) for h in (ok or {}).get("headlines", []))
-        secs = (bad or ok).get("seconds", 0)
+        hl = "".join(headline_html(h) for h in (ok or {}).get("headlines", []) if isinstance(h, dict) and {"key", "text", "label"} <= set(h))
+        try: secs = float((bad or ok).get("seconds", 0) or 0)
+        except (TypeError, ValueError): secs = 0.0
         rows.append(f'<tr><td class="ig-name">{link}<div class="ig-desc">{esc(meta.get("description", ""))}</div></td>'
                     f'<td>{status}</td><td class="ig-time">{float(secs):.1f} s</td><td class="ig-hl">{hl}</td></tr>')
     from infogap import __version__

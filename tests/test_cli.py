@@ -60,13 +60,13 @@ def test_bad_column_mapping_gives_data_error(demo_dir, tmp_path):
     assert code == 1
     assert "DataError: column 'client' (mapped to 'customer_id') is not in the data" in err
     assert "Traceback" not in err and not (tmp_path / "dataprep.html").exists()
-    # a required column missing (no map): raised inside the kernel, surfaced as the DataError message
+    # a required column missing (no map): the report declares what it requires, so this too is found before a kernel
     code, out, err = run("report", "dataprep", "--data", demo_dir / "orders.csv", "--reports-dir", REPORTS,
                          "--out", tmp_path)
     assert code == 1
-    assert "report 'dataprep' failed" in err and "DataError: missing required column(s) ['customer_id', 'date', 'amount']" in err
+    assert "DataError: missing required column(s) ['customer_id', 'date', 'amount']" in err
     assert "Traceback" not in err and "--map" in err
-    assert (tmp_path / "dataprep.failed.ipynb").exists()
+    assert not (tmp_path / "dataprep.failed.ipynb").exists()      # no kernel was started
 
 
 def test_failing_report_keeps_old_html(demo_dir, tmp_path):
@@ -123,5 +123,5 @@ def test_forecast_kpss_lags_parameter(tmp_path):
     assert code == 0, err
     assert "ARIMA(2,0,0)(0,1,1)[12] with drift" in (tmp_path / "forecast.html").read_text(encoding="utf-8")
     code, out, err = run("report", "forecast", "-p", "kpss_lags=long", "--reports-dir", REPORTS, "--out", tmp_path / "bad")
-    assert code == 1
-    assert "parameter 'kpss_lags' must be r or kpss92, not 'long'" in err and "Traceback" not in err
+    assert code == 2                                             # a declared choice: refused before any kernel
+    assert "parameter 'kpss_lags' must be str: r or kpss92; got 'long'" in err and "Traceback" not in err
