@@ -394,9 +394,9 @@ def load_table(source, columns: dict | None = None, *, required=(), sep: str | N
             df[c] = parse_numbers(col, c, decimal=decimal)
         elif c in ID_COLUMNS:
             if from_file: df[c] = col.where(col.isna(), col.astype(str).str.strip())
-        elif from_file and col.dtype == object:
+        elif from_file and (col.dtype == object or pd.api.types.is_string_dtype(col)):
             num = pd.to_numeric(col.str.strip(), errors="coerce")
-            if not (num.isna() & col.notna()).any(): df[c] = num
+            if not (num.isna() & col.notna()).any(): df[c] = parse_numbers(num, c)   # infinities refused by name
     return df
 
 

@@ -352,3 +352,10 @@ def test_20_ids_and_dates_only_log_summarised_like_plain_pandas():
     pd.testing.assert_frame_equal(ours, plain.loc[ours.index], check_dtype=False, check_names=False)
     bg = BetaGeo().fit(ours.frequency, ours.recency, ours["T"])
     assert bg.params_["r"] == pytest.approx(0.243, abs=1e-3)        # Fader, Hardie & Lee (2005): r = 0.243
+
+
+def test_05_infinite_values_in_any_numeric_column_refused(tmp_path, no_kernel):
+    "The same rule for a report's own numeric columns (an A/B test's guardrail `sessions`)."
+    csv = orders_csv(tmp_path / "ab.csv", ["control,0,3", "B,1,Infinity", "B,0,2"], "arm,conv,sessions")
+    code, out, err = run("report", "abtest", "--data", csv, "--map", "group=arm,converted=conv", "--out", tmp_path / "out", *R)
+    assert code == 1 and "column 'sessions' has 1 infinite value(s): row 1" in err
