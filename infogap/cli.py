@@ -12,9 +12,10 @@ import unicodedata
 from pathlib import Path
 
 from . import __version__
-from .reports import (CANONICAL_COLUMNS, READ_OPTIONS, ParameterError, ReportDefinitionError, find_reports,
-                             parse_column_map, plan_run, render_report, render_all, results_table, write_index)
-from .dataprep import DataError
+from .dataprep import CANONICAL_COLUMNS, DataError
+from .report.catalog import (ParameterError, ReportDefinitionError, find_reports, parse_column_map, plan_run,
+                                    template_frame)
+from .report.render import render_report, render_all, results_table, write_index
 
 
 # %% auto #0
@@ -47,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--test", action="store_true", help="use each report's small test parameters (fast)")
     r.add_argument("--timeout", type=int, default=600, help="seconds one cell may run (default 600)")
     r.add_argument("--no-progress", action="store_true", help="no progress bar for 'report all'")
+    t = sub.add_parser("template", help="write a small example CSV with the columns a report requires")
+    t.add_argument("name", help="report name (see `infogap reports`)")
+    t.add_argument("-o", "--output", help="CSV file to write (default: <name>_template.csv); never overwritten")
+    t.add_argument("--reports-dir", help="folder with report notebooks (default: ./reports)")
     return p
 
 # %% ../nbs/10_cli.ipynb #65e5075a
@@ -112,6 +117,18 @@ def _write_index(out) -> bool:
         _err(f"could not write {Path(out) / 'index.html'}: {type(e).__name__}: {e}")
         return False
 
+def _cmd_template(args) -> int:
+    reports = find_reports(args.reports_dir)
+    if args.name not in reports: raise ParameterError(f"no report named {args.name!r}; available: {', '.join(reports) or '(none)'}")
+    info = reports[args.name]
+    if not info.required: raise ParameterError(f"report {args.name!r} declares no required columns ('# requires:'); nothing to template")
+    out = Path(args.output or f"{args.name}_template.csv")
+    if out.exists(): raise ParameterError(f"{str(out)!r} exists; choose another file with -o")
+    template_frame(info.required).to_csv(out, index=False)
+    print(terminal_safe(f"wrote {out} with columns {', '.join(template_frame(info.required).columns)}\n"
+                        f"run: infogap report {args.name} --data {out}   (your own file: add --map canonical=your_column,...)"))
+    return 0
+
 def _cmd_report(args) -> int:
     reports = find_reports(args.reports_dir)
     plan = plan_run(args.name, reports, args.param, data=args.data, columns=parse_column_map(args.colmap),
@@ -139,7 +156,7 @@ def main(argv=None) -> int:
         parser.print_help()
         return 2
     try:
-        return {"reports": _cmd_reports, "report": _cmd_report}[args.command](args)
+        return {"reports": _cmd_reports, "report": _cmd_report, "template": _cmd_template}[args.command](args)
     except (ParameterError, ReportDefinitionError) as e:
         _err(str(e))
         return e.exit_code

@@ -15,7 +15,7 @@ def run(*args, cwd=None, timeout=300):
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory):
     "A reports folder holding the lesson's tiny demo report (fast to render)."
-    from infogap.reports import demo_report_notebook, hostile_csv
+    from infogap.report.testing import demo_report_notebook, hostile_csv
     d = tmp_path_factory.mktemp("cli")
     demo_report_notebook(d / "reports" / "demo.ipynb")
     hostile_csv(d / "orders.csv")
@@ -70,7 +70,7 @@ def test_bad_column_mapping_gives_data_error(demo_dir, tmp_path):
 
 
 def test_failing_report_keeps_old_html(demo_dir, tmp_path):
-    from infogap.reports import demo_report_notebook
+    from infogap.report.testing import demo_report_notebook
     rdir = tmp_path / "reports"
     demo_report_notebook(rdir / "demo.ipynb")
     args = ["--data", demo_dir / "orders.csv", "--map", "customer_id=cust,amount=total", "--reports-dir", rdir,
@@ -88,7 +88,7 @@ def test_failing_report_keeps_old_html(demo_dir, tmp_path):
 
 
 def test_report_all_table_index_and_exit_code(demo_dir, tmp_path):
-    from infogap.reports import demo_report_notebook
+    from infogap.report.testing import demo_report_notebook
     rdir = tmp_path / "reports"
     demo_report_notebook(rdir / "good.ipynb")
     demo_report_notebook(rdir / "broken.ipynb", fail=True)
@@ -125,3 +125,24 @@ def test_forecast_kpss_lags_parameter(tmp_path):
     code, out, err = run("report", "forecast", "-p", "kpss_lags=long", "--reports-dir", REPORTS, "--out", tmp_path / "bad")
     assert code == 2                                             # a declared choice: refused before any kernel
     assert "parameter 'kpss_lags' must be str: r or kpss92; got 'long'" in err and "Traceback" not in err
+
+
+def test_template_round_trip(tmp_path):
+    "`infogap template NAME` writes the columns the report requires; the run's check reads it back with no --map."
+    import contextlib, io
+    from infogap.cli import main
+    from infogap.report.catalog import find_reports, plan_run
+    def run(*argv):   # in-process: nine template calls need no nine interpreter start-ups
+        o, e = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(o), contextlib.redirect_stderr(e): code = main([str(a) for a in argv])
+        return code, o.getvalue(), e.getvalue()
+    reports = find_reports(REPORTS)
+    for name, info in reports.items():
+        out = tmp_path / f"{name}.csv"
+        code, stdout, err = run("template", name, "-o", out, "--reports-dir", REPORTS)
+        assert code == 0, err
+        assert f"infogap report {name} --data {out}" in stdout
+        plan = plan_run(name, reports, data=str(out), out_dir=tmp_path / "out")      # loader + required columns: no error
+        assert plan.parameters[name]["data"] == str(out.resolve())
+    code, _, err = run("template", "dataprep", "-o", tmp_path / "dataprep.csv", "--reports-dir", REPORTS)
+    assert code == 2 and "exists" in err

@@ -67,7 +67,7 @@ R = ["--reports-dir", REPORTS]
 
 def test_01_email_ids_are_text_not_imports_and_the_index_survives(tmp_path):
     "A customer id like an e-mail (`sales@import-export.cn`) renders; a bad status file never breaks index.html."
-    from infogap.reports import assert_offline, write_index
+    from infogap.report.render import assert_offline, write_index
     assert_offline('<td>sales@import-export.cn</td><td>see url(https://x.example/y)</td>')
     with pytest.raises(ValueError, match="network request"):
         assert_offline('<div style="background: url(https://x.example/y.png)"></div>')
@@ -142,7 +142,7 @@ def _csv_report(path, fail_param=True):
                                           'columns: dict = {}  # column map\nlang: str = "en"  # {en, zh} language\n'
                                           'seed: int = 0  # seed\nfail: bool = False  # fail after writing the CSV\n'
                                           'tag: str = "one"  # written into the CSV'),
-                nbformat.v4.new_code_cell('from infogap.reports import *\nimport pandas as pd\n'
+                nbformat.v4.new_code_cell("from infogap.report.page import *\nimport pandas as pd\n"
                                           'start_report("CSV report", data=data, columns=columns, lang=lang, seed=seed)\n'
                                           'save_csv(pd.DataFrame({"tag": [tag]}), "rows.csv")\n'
                                           'if fail: raise RuntimeError("failed after writing")\nheadline("n", 1, "One")'),
@@ -222,7 +222,7 @@ def test_11_data_text_in_figures_is_literal():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from infogap.reports import start_report
+    from infogap.report.page import start_report
     start_report("t", lang="en")
     fig, ax = plt.subplots()
     ax.set_yticks([0, 1], labels=["save_$3_now_$7", r"x$\frac{1}{0"])
@@ -304,7 +304,7 @@ def test_16_terminal_escapes_never_reach_the_terminal(tmp_path, no_kernel):
 
 
 def test_17_csv_cells_never_run_as_formulas(tmp_path, monkeypatch):
-    from infogap.reports import save_csv
+    from infogap.report.page import save_csv
     monkeypatch.setenv("INFOGAP_REPORT_OUT", str(tmp_path))
     evil = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-1+2", "@SUM(A1)", "\t=1", "\r=2", "plain"]
     p = save_csv(pd.DataFrame({"customer_id": evil, "=head": range(7)}), "personas.csv")
@@ -326,7 +326,9 @@ def test_18_timeout_is_one_line_and_keeps_the_notebook(tmp_path):
 
 
 def test_19_the_failing_cell_is_named_the_same_way(tmp_path):
-    from infogap.reports import demo_report_notebook, read_report, render_report
+    from infogap.report.catalog import read_report
+    from infogap.report.render import render_report
+    from infogap.report.testing import demo_report_notebook
     csv = orders_csv(tmp_path / "o.csv", ["A,2024-01-03,5", "B,2024-01-04,6"])
     broken = read_report(demo_report_notebook(tmp_path / "b" / "demo.ipynb", fail=True))
     other = render_report(broken, {"data": str(csv), "columns": {"customer_id": "cust", "amount": "total"}}, out_dir=tmp_path / "o")
