@@ -361,3 +361,14 @@ def test_05_infinite_values_in_any_numeric_column_refused(tmp_path, no_kernel):
     csv = orders_csv(tmp_path / "ab.csv", ["control,0,3", "B,1,Infinity", "B,0,2"], "arm,conv,sessions")
     code, out, err = run("report", "abtest", "--data", csv, "--map", "group=arm,converted=conv", "--out", tmp_path / "out", *R)
     assert code == 1 and "column 'sessions' has 1 infinite value(s): row 1" in err
+
+
+def test_parquet_files_go_through_the_same_loader(tmp_path, no_kernel):
+    "A Parquet export: its declared types are kept (ids stay text), the map and required columns are checked the same way."
+    pytest.importorskip("pyarrow")
+    p = tmp_path / "orders.parquet"
+    pd.DataFrame({"cust": ["007", "7"], "when": pd.to_datetime(["2024-01-02", "2024-02-03"]), "total": [5.0, 7.5]}).to_parquet(p)
+    t = load_table(p, {"customer_id": "cust", "date": "when", "amount": "total"}, required=["customer_id", "date", "amount"])
+    assert t.customer_id.tolist() == ["007", "7"] and t.amount.sum() == 12.5
+    code, out, err = run("report", "dataprep", "--data", p, "--map", "customer_id=cust", "--out", tmp_path / "out", *R)
+    assert code == 1 and "missing required column(s) ['date', 'amount']" in err
