@@ -51,8 +51,9 @@ class Param:
         "The allowed values in words, e.g. `int in [1, inf)`, `str: bgnbd or mbgnbd`."
         s = self.type
         if self.low is not None or self.high is not None:
-            lo = "-inf" if self.low is None else f"{self.low:g}"
-            hi = "inf" if self.high is None else f"{self.high:g}"
+            num = lambda x: str(int(x)) if float(x).is_integer() else f"{x:g}"    # 4294967295, not 4.29497e+09
+            lo = "-inf" if self.low is None else num(self.low)
+            hi = "inf" if self.high is None else num(self.high)
             s += f" in {'(' if self.low_open or self.low is None else '['}{lo}, {hi}{')' if self.high_open or self.high is None else ']'}"
         if self.choices: s += ": " + " or ".join(map(str, self.choices)) + (" (or empty)" if self.default == "" else "")
         if self.kind == "date": s += ": a date YYYY-MM-DD or empty"
