@@ -8,16 +8,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from pathlib import Path
 
 from . import __version__
-from .reports import (CANONICAL_COLUMNS, ParameterError, ReportDefinitionError, ReportInfo, find_reports, parse_column_map,
-                             parse_parameter_args, render_report, render_all, results_table, write_index,
-                             resolve_data_path, _apply_column_map)
-from .dataprep import DataError
+from .dataprep import CANONICAL_COLUMNS, DataError
+from .report.catalog import (ParameterError, ReportDefinitionError, find_reports, parse_column_map, plan_run,
+                                    template_frame)
+from .report.render import render_report, render_all, results_table, write_index
+
 
 # %% auto #0
-__all__ = ['build_parser', 'format_listing', 'main']
+__all__ = ['build_parser', 'format_listing', 'terminal_safe', 'main']
 
 # %% ../nbs/10_cli.ipynb #0031c657
 def build_parser() -> argparse.ArgumentParser:
@@ -36,11 +38,20 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--data", help="CSV file (or built-in data set name) to run the report on")
     r.add_argument("--map", dest="colmap", metavar="CANONICAL=YOURS,...",
                    help="map your column names onto the kit's canonical ones, e.g. customer_id=cust_id,date=order_date")
+    r.add_argument("--sep", help="separator of the CSV file (default: sniffed from its first lines)")
+    r.add_argument("--encoding", help="text encoding of the CSV file, e.g. gbk (default: UTF-8, with or without BOM)")
+    r.add_argument("--date-format", help="one format for the dates, e.g. %%d/%%m/%%Y (default: inferred; ambiguous dates are refused)")
+    r.add_argument("--dayfirst", action="store_true", help="read dates such as 03/04/1997 day first (3 April)")
+    r.add_argument("--decimal", choices=[".", ","], help="decimal mark of the amounts (default: inferred)")
     r.add_argument("--out", default="reports/out", help="output folder (default: reports/out)")
     r.add_argument("--reports-dir", help="folder with report notebooks (default: ./reports)")
     r.add_argument("--test", action="store_true", help="use each report's small test parameters (fast)")
     r.add_argument("--timeout", type=int, default=600, help="seconds one cell may run (default 600)")
     r.add_argument("--no-progress", action="store_true", help="no progress bar for 'report all'")
+    t = sub.add_parser("template", help="write a small example CSV with the columns a report requires")
+    t.add_argument("name", help="report name (see `infogap reports`)")
+    t.add_argument("-o", "--output", help="CSV file to write (default: <name>_template.csv); never overwritten")
+    t.add_argument("--reports-dir", help="folder with report notebooks (default: ./reports)")
     return p
 
 # %% ../nbs/10_cli.ipynb #65e5075a
@@ -53,6 +64,8 @@ def format_listing(reports: dict) -> str:
         w = max(len(p.name) for p in info.params.values()) if info.params else 0
         for p in info.params.values():
             lines.append(f"    {p.name:<{w}}  {p.type:<5}  {json.dumps(p.default, ensure_ascii=False):<16}  {p.help}")
+            if p.describe() != p.type: lines.append(f"    {'':<{w}}  {'':<5}  {'':<16}  allowed: {p.describe()}")
+        if info.required: lines.append(f"    requires columns: {', '.join(info.required)}")
         lines.append("")
     lines.append("run: infogap report NAME [-p name=value ...] [--data my.csv --map customer_id=my_col,...]")
     return "\n".join(lines)
@@ -62,75 +75,77 @@ def _cmd_reports(args) -> int:
     if args.json:
         print(json.dumps({n: {"title": i.title, "description": i.description, "path": str(i.path),
                               "parameters": {p.name: {"type": p.type, "default": p.default, "help": p.help}
-                                             for p in i.params.values()}} for n, i in reports.items()},
+                                             | ({"allowed": p.describe()} if p.describe() != p.type else {})
+                                             for p in i.params.values()}, "requires": list(i.required)} for n, i in reports.items()},
                          indent=1, ensure_ascii=False, default=str))
     else:
         print(format_listing(reports))
     return 0
 
 # %% ../nbs/10_cli.ipynb #3bdc9824
+def terminal_safe(text) -> str:
+    """`text` with control characters (ESC, BEL, CR ...) and bidirectional overrides shown as `\\x1b`-style escapes:
+    data values and headers reach the terminal as text, never as commands to it."""
+    def one(ch):
+        if ch in "\n\t": return ch
+        if unicodedata.category(ch) in ("Cc", "Cf") or ch in "\u2028\u2029":
+            return f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}"
+        return ch
+    return "".join(one(c) for c in str(text))
+
 def _err(msg: str):
-    print(f"infogap: error: {msg}", file=sys.stderr)
+    print(f"infogap: error: {terminal_safe(msg)}", file=sys.stderr)
 
-def _params_for(info: ReportInfo, args, columns: dict) -> dict:
-    params = dict(info.test_parameters) if args.test else {}
-    pairs = args.param if args.name != "all" else [p for p in args.param if p.split("=", 1)[0].strip() in info.params]
-    params.update(parse_parameter_args(info, pairs))
-    if args.data is not None:
-        if "data" not in info.params: raise ParameterError(f"report {info.name!r} takes no 'data' parameter")
-        params["data"] = resolve_data_path(args.data)
-    if columns:
-        if "columns" not in info.params: raise ParameterError(f"report {info.name!r} takes no 'columns' parameter")
-        params["columns"] = columns
-    return params
-
-def _precheck_csv(data, columns: dict):
-    "Check the column map against a CSV file's header (DataError) before starting a kernel."
-    if not data or not Path(data).is_file(): return
-    import pandas as pd
-    try: head = pd.read_csv(data, nrows=5)
-    except Exception as e: raise DataError(f"could not read {str(data)!r} as CSV: {e}") from None
-    _apply_column_map(head, columns, required=(), dates=())
+def _read_options(args) -> dict:
+    "The `read` parameter from --sep, --encoding, --date-format, --dayfirst, --decimal (only those given)."
+    out = {"sep": args.sep, "encoding": args.encoding, "date_format": args.date_format,
+           "dayfirst": True if args.dayfirst else None, "decimal": args.decimal}
+    return {k: v for k, v in out.items() if v is not None}
 
 def _print_result(r):
     if r.status == "ok":
         hl = "; ".join(f"{h['label']}: {h['text']}" for h in r.headlines)
-        print(f"{r.name}: ok in {r.seconds:.1f}s -> {r.html}" + (f"\n    {hl}" if hl else ""))
+        print(terminal_safe(f"{r.name}: ok in {r.seconds:.1f}s -> {r.html}" + (f"\n    {hl}" if hl else "")))
     else:
         _err(f"report {r.name!r} failed: {r.error}")
-        if r.failed_notebook: print(f"    executed notebook kept at {r.failed_notebook}", file=sys.stderr)
+        if r.failed_notebook: print(terminal_safe(f"    executed notebook kept at {r.failed_notebook}"), file=sys.stderr)
+
+def _write_index(out) -> bool:
+    try:
+        write_index(out); return True
+    except Exception as e:   # the pages are written; a broken index must not hide that
+        _err(f"could not write {Path(out) / 'index.html'}: {type(e).__name__}: {e}")
+        return False
+
+def _cmd_template(args) -> int:
+    reports = find_reports(args.reports_dir)
+    if args.name not in reports: raise ParameterError(f"no report named {args.name!r}; available: {', '.join(reports) or '(none)'}")
+    info = reports[args.name]
+    if not info.required: raise ParameterError(f"report {args.name!r} declares no required columns ('# requires:'); nothing to template")
+    out = Path(args.output or f"{args.name}_template.csv")
+    if out.exists(): raise ParameterError(f"{str(out)!r} exists; choose another file with -o")
+    template_frame(info.required).to_csv(out, index=False)
+    print(terminal_safe(f"wrote {out} with columns {', '.join(template_frame(info.required).columns)}\n"
+                        f"run: infogap report {args.name} --data {out}   (your own file: add --map canonical=your_column,...)"))
+    return 0
 
 def _cmd_report(args) -> int:
     reports = find_reports(args.reports_dir)
-    if args.name != "all" and args.name not in reports:
-        _err(f"no report named {args.name!r}; available: {', '.join(reports) or '(none)'}")
-        return 2
-    chosen = reports if args.name == "all" else {args.name: reports[args.name]}
-    columns = parse_column_map(args.colmap)
-    if args.name == "all":   # every -p must be declared by at least one report
-        declared = {p for i in chosen.values() for p in i.params}
-        for pair in args.param:
-            k = pair.split("=", 1)[0].strip()
-            if "=" not in pair or k not in declared:
-                raise ParameterError(f"no report has a parameter {k!r}; parameters: {', '.join(sorted(declared))}")
-    params = {n: _params_for(i, args, columns) for n, i in chosen.items()}   # all checks before any kernel
-    try:
-        _precheck_csv(args.data and resolve_data_path(args.data), columns)
-    except DataError as e:
-        _err(f"DataError: {e}")
-        return 1
+    plan = plan_run(args.name, reports, args.param, data=args.data, columns=parse_column_map(args.colmap),
+                    read=_read_options(args), out_dir=args.out, test=args.test)      # every check, before any kernel
     if args.name != "all":
-        r = render_report(chosen[args.name], params[args.name], out_dir=args.out, timeout=args.timeout)
-        write_index(args.out)
+        r = render_report(plan.reports[args.name], plan.parameters[args.name], out_dir=plan.out_dir, timeout=args.timeout)
+        indexed = _write_index(plan.out_dir)
         _print_result(r)
-        return 0 if r.status == "ok" else 1
-    results = render_all(chosen, lambda info: params[info.name], out_dir=args.out, timeout=args.timeout,
-                         progress=not args.no_progress)
+        return 0 if r.status == "ok" and indexed else 1
+    results = render_all(plan.reports, lambda info: plan.parameters[info.name], out_dir=plan.out_dir,
+                         timeout=args.timeout, progress=not args.no_progress)
     for r in results:
         if r.status != "ok": _print_result(r)
-    print(results_table(results))
-    print(f"index: {Path(args.out) / 'index.html'}")
+    print(terminal_safe(results_table(results)))
+    print(terminal_safe(f"index: {plan.out_dir / 'index.html'}"))
     return 0 if all(r.status == "ok" for r in results) else 1
+
 
 # %% ../nbs/10_cli.ipynb #edc3bcef
 def main(argv=None) -> int:
@@ -141,12 +156,15 @@ def main(argv=None) -> int:
         parser.print_help()
         return 2
     try:
-        return {"reports": _cmd_reports, "report": _cmd_report}[args.command](args)
+        return {"reports": _cmd_reports, "report": _cmd_report, "template": _cmd_template}[args.command](args)
     except (ParameterError, ReportDefinitionError) as e:
         _err(str(e))
         return e.exit_code
     except DataError as e:
         _err(f"DataError: {e}")
+        return 1
+    except OSError as e:   # e.g. the output folder became unwritable during the run
+        _err(f"{type(e).__name__}: {e}")
         return 1
     except KeyboardInterrupt:
         _err("interrupted")

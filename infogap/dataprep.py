@@ -5,6 +5,8 @@
 # %% ../nbs/01_dataprep.ipynb #f0c66116
 from __future__ import annotations
 
+import re
+import warnings
 from dataclasses import dataclass, field
 
 import narwhals as nw
@@ -13,7 +15,9 @@ import pandas as pd
 import scipy.sparse as sp
 
 # %% auto #0
-__all__ = ['DataError', 'ValidationReport', 'validate_transactions', 'apply_column_map', 'read_transactions', 'flag_outliers',
+__all__ = ['FIRST_YEAR', 'LAST_YEAR', 'CANONICAL_COLUMNS', 'ID_COLUMNS', 'NUMBER_COLUMNS', 'DATE_COLUMNS', 'DataError',
+           'parse_dates', 'parse_numbers', 'ValidationReport', 'validate_transactions', 'apply_column_map',
+           'read_transactions', 'check_column_map', 'sniff_separator', 'read_csv_text', 'load_table', 'flag_outliers',
            'CleaningResult', 'clean_transactions', 'rfm', 'summary_data', 'UserItemMatrix', 'user_item_matrix',
            'sales_series', 'calendar_features']
 
@@ -31,6 +35,138 @@ def _rows_msg(mask: pd.Series, values: pd.Series, n: int = 5) -> str:
     shown = ", ".join(f"row {i}: {fmt(values.loc[i])}" for i in idx)
     more = f" (and {int(mask.sum()) - n} more)" if mask.sum() > n else ""
     return f"{shown}{more}"
+
+# %% ../nbs/01_dataprep.ipynb #d1a5de28
+FIRST_YEAR, LAST_YEAR = 1900, 2100   # dates outside are typing errors (or placeholders such as 1700-01-01)
+
+def _check_years(parsed: pd.Series, raw: pd.Series, column: str) -> pd.Series:
+    out = (parsed.dt.year < FIRST_YEAR) | (parsed.dt.year > LAST_YEAR)
+    if out.any():
+        raise DataError(f"column {column!r}: {int(out.sum())} date(s) outside the years {FIRST_YEAR}–{LAST_YEAR}: "
+                        f"{_rows_msg(out, raw)}; correct or remove those rows", column, out[out].index[:5])
+    return parsed
+
+def parse_dates(values: pd.Series, column: str = "date", date_format: str | None = None,
+                dayfirst: bool | None = None) -> pd.Series:
+    """Parse a column of dates with ONE format for the whole column: `date_format` if given (e.g. "%d/%m/%Y"),
+    else ISO 8601, else the formats pandas guesses from the values, month-first and day-first. A column that
+    reads both ways (e.g. 03/04/1997 and no day above 12) is refused with example rows unless `dayfirst`
+    says which. 8-digit numbers are read as yyyymmdd, other numbers in a `timestamp` column as Unix seconds.
+    Years outside 1900–2100 are refused. `DataError` names the column and rows."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        parsed = values.dt.tz_convert(None) if getattr(values.dt, "tz", None) is not None else values
+        return _check_years(parsed, values, column)
+    raw = values
+    present = raw.notna() & (raw.astype(str).str.strip() != "")
+    text = raw.where(present).astype("string").str.strip()
+    def fail(parsed, how):
+        bad = parsed.isna() & present
+        raise DataError(f"column {column!r}: {int(bad.sum())} value(s) could not be parsed as dates {how}: "
+                        f"{_rows_msg(bad, raw)}", column, bad[bad].index[:5])
+    def parse(fmt):
+        try: return pd.to_datetime(text, format=fmt, errors="coerce")
+        except (ValueError, OverflowError): return pd.Series(pd.NaT, index=text.index)
+    if date_format:
+        parsed = parse(date_format)
+        if (parsed.isna() & present).any(): fail(parsed, f"with the format {date_format!r}")
+        return _check_years(parsed, raw, column)
+    if pd.api.types.is_numeric_dtype(raw) or text[present].str.fullmatch(r"\d+(\.0+)?").all():
+        nums = pd.to_numeric(text, errors="coerce")
+        whole = nums[present]
+        if len(whole) and (whole % 1 == 0).all() and whole.between(FIRST_YEAR * 10000 + 101, LAST_YEAR * 10000 + 1231).all():
+            parsed = parse("%Y%m%d") if not pd.api.types.is_numeric_dtype(raw) else pd.to_datetime(
+                nums.astype("Int64").astype("string"), format="%Y%m%d", errors="coerce")
+            if (parsed.isna() & present).any(): fail(parsed, "as yyyymmdd")
+            return _check_years(parsed, raw, column)
+        if column == "timestamp":
+            parsed = pd.to_datetime(nums, unit="s", errors="coerce")
+            return _check_years(parsed, raw, column)
+        raise DataError(f"column {column!r} holds numbers such as {whole.iloc[0] if len(whole) else raw.iloc[0]!r}, "
+                        "not dates; use dates like 2024-01-31", column)
+    from pandas.tseries.api import guess_datetime_format
+    iso = parse("ISO8601")
+    if not (iso.isna() & present).any():
+        return _check_years(iso, raw, column)
+    sample = text[present].drop_duplicates().head(200).tolist()
+    orders = (True,) if dayfirst else (False,) if dayfirst is False else (False, True)
+    formats = []
+    with warnings.catch_warnings():   # pandas warns when a day-first guess is made without dayfirst=True
+        warnings.simplefilter("ignore")
+        for v in sample:
+            for first in orders:
+                f = guess_datetime_format(v, dayfirst=first)
+                if f and f not in formats: formats.append(f)
+    results = [(f, parse(f)) for f in formats]
+    complete = [(f, p) for f, p in results if not (p.isna() & present).any()]
+    distinct = []
+    for f, p in complete:
+        if not any(p.equals(q) for _, q in distinct): distinct.append((f, p))
+    if len(distinct) == 1: return _check_years(distinct[0][1], raw, column)
+    if len(distinct) > 1:
+        (f1, p1), (f2, p2) = distinct[:2]
+        differ = (p1 != p2) & present
+        shown = "; ".join(f"row {i}: {raw.loc[i]!r} → {p1.loc[i].date()} or {p2.loc[i].date()}" for i in differ[differ].index[:3])
+        raise DataError(f"column {column!r}: the dates read two ways, as {f1!r} and as {f2!r} ({int(differ.sum())} rows "
+                        f"differ; {shown}). Say which: --date-format '{f1}' or --date-format '{f2}' "
+                        "(--dayfirst for day-first dates)", column, differ[differ].index[:5])
+    best = min(results, key=lambda fp: int((fp[1].isna() & present).sum()), default=("ISO 8601", iso))
+    if (iso.isna() & present).sum() <= (best[1].isna() & present).sum(): best = ("ISO 8601", iso)
+    fail(best[1], f"with one format for the column (best: {best[0]!r}; give yours with --date-format)")
+
+_CURRENCY = "$€£¥￥₹₩"
+
+def _number_rule(text: pd.Series, thousands: str, decimal: str) -> pd.Series:
+    "Numbers written with `thousands` grouping (optional) and `decimal` point; NaN where the text does not fit."
+    t, d = re.escape(thousands), re.escape(decimal)
+    ok = text.str.fullmatch(rf"[+-]?(\d+|\d{{1,3}}({t}\d{{3}})+)({d}\d*)?|[+-]?{d}\d+")
+    clean = text.str.replace(thousands, "", regex=False).str.replace(decimal, ".", regex=False)
+    return pd.to_numeric(clean.where(ok.fillna(False).astype(bool)), errors="coerce")
+
+def parse_numbers(values: pd.Series, column: str = "amount", decimal: str | None = None) -> pd.Series:
+    """Parse a column of numbers written by people and spreadsheets: currency symbols ($ € £ ¥) and spaces
+    are dropped (one currency per column), thousands separators are read (1,234.50 or 1.234,50, the decimal
+    mark inferred for the whole column or given as `decimal`). Infinite values and text are refused:
+    `DataError` names the column and rows. Missing values stay NaN."""
+    if pd.api.types.is_bool_dtype(values):
+        raise DataError(f"column {column!r} must be numeric, but it holds booleans", column)
+    if pd.api.types.is_numeric_dtype(values):
+        num = values.astype("float64")
+    else:
+        present = values.notna() & (values.astype(str).str.strip() != "")
+        text = values.where(present).astype("string").str.strip()
+        symbols = sorted({ch for v in text[present] for ch in v if ch in _CURRENCY})
+        if len(symbols) > 1:
+            mixed = text.str.contains(f"[{re.escape(symbols[1])}]", regex=True).fillna(False).astype(bool)
+            raise DataError(f"column {column!r} mixes currencies ({' and '.join(symbols)}): {_rows_msg(mixed, values)}; "
+                            "convert to one currency first", column, mixed[mixed].index[:5])
+        core = text.str.replace(f"[{re.escape(_CURRENCY)}\\s\u00a0]", "", regex=True)
+        core = core.str.replace(r"^\((.*)\)$", r"-\1", regex=True)          # accounting negatives: (12.00)
+        plain = pd.to_numeric(core.where(~core.str.contains(",", regex=False).fillna(False).astype(bool)), errors="coerce")
+        if decimal in (None, ".") and not (plain.isna() & present).any():
+            num = plain
+        else:
+            rules = {".": _number_rule(core, ",", "."), ",": _number_rule(core, ".", ",")}
+            if decimal in rules: candidates = {decimal: rules[decimal]}
+            elif decimal is None: candidates = rules
+            else: raise DataError(f"decimal mark must be '.' or ',', not {decimal!r}", column)
+            full = {d: n for d, n in candidates.items() if not (n.isna() & present).any()}
+            if len(full) == 2 and not full["."].fillna(-1).equals(full[","].fillna(-1)):
+                differ = (full["."] != full[","]) & present
+                raise DataError(f"column {column!r}: numbers such as {_rows_msg(differ, values, 2)} read two ways "
+                                "(',' as thousands separator or as decimal mark); say which with --decimal . or --decimal ,",
+                                column, differ[differ].index[:5])
+            if full:
+                num = next(iter(full.values()))
+            else:
+                d, best = min(candidates.items(), key=lambda kv: int((kv[1].isna() & present).sum()))
+                bad = best.isna() & present
+                raise DataError(f"column {column!r} must be numeric; {int(bad.sum())} value(s) are not: {_rows_msg(bad, values)}",
+                                column, bad[bad].index[:5])
+    inf = np.isinf(num)
+    if inf.any():
+        raise DataError(f"column {column!r} has {int(inf.sum())} infinite value(s): {_rows_msg(inf, values)}", column, inf[inf].index[:5])
+    return num
+
 
 # %% ../nbs/01_dataprep.ipynb #9afeed35
 @dataclass
@@ -70,12 +206,14 @@ def _to_pandas(df) -> pd.DataFrame:
 
 def validate_transactions(df, required=("customer_id", "date", "amount"), id_cols=("customer_id",),
                           date_cols=("date",), numeric_cols=("amount", "quantity"),
-                          allow_negative: bool = False) -> ValidationReport:
+                          allow_negative: bool = False, complete=()) -> ValidationReport:
     """Check a transaction log and return a `ValidationReport` whose `.data` is a typed pandas copy.
 
     Raises `DataError` naming the column and first offending rows when: the frame is empty, a required
     column is missing, an id is null, a date does not parse, a numeric column holds non-numbers, or an
-    amount/quantity is negative (unless `allow_negative`, e.g. for logs that record refunds)."""
+    amount/quantity is negative (unless `allow_negative`, e.g. for logs that record refunds) or infinite, a date
+    lies outside 1900–2100, or a column named in `complete` has missing values. Dates are read with one format
+    per column (`parse_dates`)."""
     df = _to_pandas(df)
     missing = [c for c in required if c not in df.columns]
     if missing:
@@ -90,38 +228,33 @@ def validate_transactions(df, required=("customer_id", "date", "amount"), id_col
     for c in date_cols:
         if c not in out: continue
         raw = out[c]
-        if pd.api.types.is_datetime64_any_dtype(raw): parsed = raw
-        else:
-            parsed = pd.to_datetime(raw, errors="coerce", format="mixed")
-        bad = parsed.isna() & raw.notna()
-        if bad.any():
-            raise DataError(f"column {c!r}: {int(bad.sum())} value(s) could not be parsed as dates: {_rows_msg(bad, raw)}", c, bad[bad].index[:5])
+        parsed = parse_dates(raw, c)
         if parsed.isna().any():
             nul = parsed.isna()
             raise DataError(f"column {c!r} has {int(nul.sum())} missing date(s): {_rows_msg(nul, raw)}", c, nul[nul].index[:5])
-        if getattr(parsed.dt, "tz", None) is not None: parsed = parsed.dt.tz_convert(None)
         out[c] = parsed.astype("datetime64[ns]")
     for c in numeric_cols:
         if c not in out: continue
         raw = out[c]
-        if pd.api.types.is_bool_dtype(raw):
-            raise DataError(f"column {c!r} must be numeric, but it holds booleans", c)
-        num = raw if pd.api.types.is_numeric_dtype(raw) else pd.to_numeric(raw, errors="coerce")
-        bad = num.isna() & raw.notna()
-        if bad.any():
-            raise DataError(f"column {c!r} must be numeric; {int(bad.sum())} value(s) are not: {_rows_msg(bad, raw)}", c, bad[bad].index[:5])
+        num = parse_numbers(raw, c)
         if not allow_negative:
             neg = num < 0
             if neg.any():
                 raise DataError(f"column {c!r} has {int(neg.sum())} negative value(s): {_rows_msg(neg, raw)} "
                                 "(pass allow_negative=True if the log records refunds)", c, neg[neg].index[:5])
         out[c] = num.astype("float64") if c == "amount" else num
+    for c in complete:
+        if c in out and out[c].isna().any():
+            nul = out[c].isna()
+            raise DataError(f"column {c!r} has {int(nul.sum())} missing value(s): {_rows_msg(nul, out[c])}; fill or drop those "
+                            "rows first", c, nul[nul].index[:5])
     warnings = []
     dup = int(out.duplicated().sum())
     if dup: warnings.append(f"{dup} exact duplicate row(s)")
     zero = int((out["amount"] == 0).sum()) if "amount" in out else 0
     if zero: warnings.append(f"{zero} zero amount(s)")
     miss = {c: int(out[c].isna().sum()) for c in out.columns if out[c].isna().any()}
+    warnings += [f"{n} missing value(s) in {c!r}" for c, n in miss.items()]   # the text says what the table shows
     date0 = date_cols[0] if date_cols and date_cols[0] in out else None
     return ValidationReport(out, len(out), int(out[id_cols[0]].nunique()) if id_cols and id_cols[0] in out else 0,
                             out[date0].min() if date0 else pd.NaT, out[date0].max() if date0 else pd.NaT,
@@ -129,24 +262,143 @@ def validate_transactions(df, required=("customer_id", "date", "amount"), id_col
 
 # %% ../nbs/01_dataprep.ipynb #9f8b68e9
 def apply_column_map(df, mapping: dict | None) -> pd.DataFrame:
-    "Rename columns by `mapping` {canonical name: name in the data}; `DataError` if a mapped column is absent."
+    """Rename columns by `mapping` {canonical name: name in the data}; `DataError` if a mapped column is absent or
+    one column is mapped twice. A column already called by a canonical name that the map gives to another column
+    is dropped: the user chose the other one."""
     df = _to_pandas(df)
     if not mapping: return df
+    seen = {}
+    for k, v in mapping.items():
+        if v in seen:
+            raise DataError(f"column {v!r} is mapped twice, to {seen[v]!r} and to {k!r}; map each canonical name "
+                            "to its own column", column=v)
+        seen[v] = k
     absent = {k: v for k, v in mapping.items() if v not in df.columns}
     if absent:
         k, v = next(iter(absent.items()))
         raise DataError(f"column {v!r} (mapped to {k!r}) is not in the data; available columns: "
                         f"{', '.join(map(str, df.columns))}", column=v)
-    return df.rename(columns={v: k for k, v in mapping.items() if v != k})
+    shadowed = [k for k, v in mapping.items() if k != v and k in df.columns and k not in seen]
+    return df.drop(columns=shadowed).rename(columns={v: k for k, v in mapping.items() if v != k})
 
-def read_transactions(source, mapping: dict | None = None, **validate_kw) -> pd.DataFrame:
-    "Read a CSV path (or take a frame), apply `mapping`, validate, and return the typed transactions."
-    if isinstance(source, (str, bytes)) or hasattr(source, "__fspath__"):
-        try: df = pd.read_csv(source)
-        except pd.errors.EmptyDataError: raise DataError(f"{source}: the file is empty") from None
-        except FileNotFoundError: raise DataError(f"{source}: no such file") from None
-    else: df = source
-    return validate_transactions(apply_column_map(df, mapping), **validate_kw).data
+def read_transactions(source, mapping: dict | None = None, *, sep: str | None = None, encoding: str | None = None,
+                      date_format: str | None = None, dayfirst: bool | None = None, decimal: str | None = None,
+                      **validate_kw) -> pd.DataFrame:
+    "Read a CSV/Parquet path (or take a frame) with `load_table`, apply `mapping`, validate, and return the typed transactions."
+    required = validate_kw.get("required", ("customer_id", "date", "amount"))
+    df = load_table(source, mapping, required=required, sep=sep, encoding=encoding, date_format=date_format,
+                    dayfirst=dayfirst, decimal=decimal)
+    return validate_transactions(df, **validate_kw).data
+
+
+# %% ../nbs/01_dataprep.ipynb #7083a1b3
+CANONICAL_COLUMNS = ("customer_id", "date", "quantity", "amount", "order_id", "product", "user_id", "item_id",
+                     "rating", "timestamp", "title", "group", "converted", "revenue", "passengers", "value")
+ID_COLUMNS = ("customer_id", "order_id", "product", "user_id", "item_id", "title", "group")   # kept as text
+NUMBER_COLUMNS = ("quantity", "amount", "rating", "converted", "revenue", "passengers", "value")
+DATE_COLUMNS = ("date", "timestamp")
+
+def check_column_map(mapping: dict | None) -> dict:
+    "A column map {canonical name: your column} with canonical keys and no column mapped twice; `DataError` otherwise."
+    mapping = dict(mapping or {})
+    bad = [k for k in mapping if k not in CANONICAL_COLUMNS]
+    if bad:
+        raise DataError(f"unknown canonical column(s) {bad} in the column map; canonical names are: "
+                        f"{', '.join(CANONICAL_COLUMNS)}", column=bad[0])
+    seen = {}
+    for k, v in mapping.items():
+        if not isinstance(v, str) or not v:
+            raise DataError(f"the column map gives {k!r} the column {v!r}; give a column name", column=k)
+        if v in seen:
+            raise DataError(f"column {v!r} is mapped twice, to {seen[v]!r} and to {k!r}; map each canonical name "
+                            "to its own column", column=v)
+        seen[v] = k
+    return mapping
+
+_SEPARATORS = (",", ";", "\t", "|")
+
+def sniff_separator(text: str) -> str:
+    "The separator among `, ; tab |` that splits the first lines of `text` into the most, equally many, fields (',' if none)."
+    import csv, io
+    lines = [l for l in text.splitlines()[:20] if l.strip()]
+    if len(lines) > 1 and not text.endswith(("\n", "\r")): lines = lines[:-1]   # the last sampled line may be cut
+    best, width = ",", 1
+    for sep in _SEPARATORS:
+        widths = {len(r) for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=sep) if r}
+        if len(widths) == 1 and (w := widths.pop()) > width: best, width = sep, w
+    return best
+
+def read_csv_text(path, sep: str | None = None, encoding: str | None = None) -> pd.DataFrame:
+    """Read a CSV file with every column as text (so ids keep leading zeros); `sep` sniffed when not given;
+    `encoding` UTF-8 (with or without BOM) unless given, e.g. "gbk". `DataError` naming the file otherwise."""
+    from pathlib import Path
+    path = Path(path)
+    name = path.name
+    if not path.is_file(): raise DataError(f"{name}: no such file")
+    enc = encoding or "utf-8-sig"
+    try:
+        with open(path, encoding=enc, newline="") as f: head = f.read(65536)
+    except LookupError: raise DataError(f"unknown encoding {encoding!r}; use e.g. utf-8, gbk, latin-1") from None
+    except UnicodeDecodeError as e:
+        raise DataError(f"{name} is not {enc if encoding else 'UTF-8'} text (byte {e.object[e.start:e.start + 1]!r} at "
+                        f"position {e.start}); give its encoding, e.g. --encoding gbk (or read={{'encoding': 'gbk'}})") from None
+    if not head.strip(): raise DataError(f"{name}: the file is empty")
+    sep = sep or sniff_separator(head)
+    try:
+        df = pd.read_csv(path, sep=sep, encoding=enc, dtype=str, skipinitialspace=True)
+    except UnicodeDecodeError as e:
+        raise DataError(f"{name} is not {enc if encoding else 'UTF-8'} text (at byte {e.start}); give its encoding, "
+                        "e.g. --encoding gbk") from None
+    except (pd.errors.ParserError, ValueError) as e:
+        raise DataError(f"could not read {name} as CSV with separator {sep!r}: {str(e).strip().splitlines()[-1]}") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    if any(c.startswith("Unnamed: ") for c in df.columns) and len(df.columns) > 1 and all(df[c].isna().all() for c in df.columns if c.startswith("Unnamed: ")):
+        df = df[[c for c in df.columns if not c.startswith("Unnamed: ")]]   # a trailing separator on every line
+    if len(df) == 0:
+        raise DataError(f"{name} has a header ({', '.join(map(str, df.columns))}) but no data rows")
+    return df
+
+def load_table(source, columns: dict | None = None, *, required=(), sep: str | None = None, encoding: str | None = None,
+               date_format: str | None = None, dayfirst: bool | None = None, decimal: str | None = None,
+               dates=DATE_COLUMNS, numbers=NUMBER_COLUMNS) -> pd.DataFrame:
+    """The one loader for a user's data: read a CSV (or Parquet) file or take a frame, rename columns by the map
+    {canonical: yours}, check `required` columns, keep ids as text, parse `dates` with one format per column and
+    `numbers` (currency symbols, thousands separators); other all-numeric columns become numbers.
+    Raises `DataError` naming the column and rows."""
+    from pathlib import Path
+    mapping = check_column_map(columns)
+    from_file = isinstance(source, (str, bytes)) or hasattr(source, "__fspath__")
+    if from_file:
+        path = Path(source).expanduser()
+        if path.suffix.lower() in (".parquet", ".pq"):
+            if not path.is_file(): raise DataError(f"{path.name}: no such file")
+            try: df = pd.read_parquet(path)
+            except Exception as e: raise DataError(f"could not read {path.name} as Parquet: {e}") from None
+            if len(df) == 0: raise DataError(f"{path.name} has no data rows")
+        else:
+            df = read_csv_text(path, sep=sep, encoding=encoding)
+    else:
+        df = _to_pandas(source).copy()
+        if len(df) == 0: raise DataError(f"the data has columns ({', '.join(map(str, df.columns))}) but no rows")
+    df = apply_column_map(df, mapping)
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        hint = ", ".join(f"{c}=<your column>" for c in missing)
+        raise DataError(f"missing required column(s) {missing}; available columns: {', '.join(map(str, df.columns))}. "
+                        f"Map yours with --map {hint} (or columns={{...}} in the notebook)", column=missing[0])
+    for c in df.columns:
+        col = df[c]
+        if c in dates:
+            df[c] = parse_dates(col, c, date_format=date_format, dayfirst=dayfirst)
+        elif c in numbers:
+            df[c] = parse_numbers(col, c, decimal=decimal)
+        elif c in ID_COLUMNS:
+            if from_file: df[c] = col.where(col.isna(), col.astype(str).str.strip())
+        elif from_file and (col.dtype == object or pd.api.types.is_string_dtype(col)):
+            num = pd.to_numeric(col.str.strip(), errors="coerce")
+            if not (num.isna() & col.notna()).any(): df[c] = parse_numbers(num, c)   # infinities refused by name
+    return df
+
 
 # %% ../nbs/01_dataprep.ipynb #bb6be336
 def flag_outliers(frame: pd.DataFrame, columns, method: str = "iqr", k: float = 1.5, log: bool = False,
@@ -237,6 +489,7 @@ def _with_day(frame, date_col):
 def _occasions(frame, customer_col, date_col, amount_col, until: int | None = None, after: int | None = None):
     "One row per (customer, purchase day) with the day's total amount, optionally within (after, until]."
     t = _with_day(frame, date_col)
+    if amount_col is None: t, amount_col = t.with_columns(_one=nw.lit(1.0)), "_one"   # a log of ids and dates
     if until is not None: t = t.filter(nw.col("_day") <= until)
     if after is not None: t = t.filter(nw.col("_day") > after)
     return t.group_by(customer_col, "_day").agg(nw.col(amount_col).sum().alias("_amount"))
@@ -272,27 +525,31 @@ def rfm(transactions, as_of, customer_col: str = "customer_id", date_col: str = 
 _PERIOD_DAYS = {"D": 1, "W": 7}
 
 def summary_data(transactions, calibration_end, holdout_end=None, freq: str = "W",
-                 customer_col: str = "customer_id", date_col: str = "date", amount_col: str = "amount"):
+                 customer_col: str = "customer_id", date_col: str = "date", amount_col: str | None = "amount"):
     """Per-customer BTYD summary: frequency, recency, T, monetary_value (+ frequency_holdout,
     monetary_value_holdout, duration_holdout when `holdout_end` is given). Only customers whose first
-    purchase is on or before `calibration_end` appear. Same frame kind as the input."""
+    purchase is on or before `calibration_end` appear. `amount_col=None` summarises a log of ids and dates
+    (no monetary columns). Same frame kind as the input."""
     if freq not in _PERIOD_DAYS: raise ValueError(f"freq must be 'D' or 'W', not {freq!r}")
     frame = nw.from_native(transactions)
-    _check_columns(frame, [customer_col, date_col, amount_col])
+    money = amount_col is not None
+    _check_columns(frame, [customer_col, date_col] + ([amount_col] if money else []))
     cal, k = _to_day(calibration_end), float(_PERIOD_DAYS[freq])
     occ = _occasions(frame, customer_col, date_col, amount_col, until=cal)
     per = occ.group_by(customer_col).agg(_first=nw.col("_day").min(), _last=nw.col("_day").max(),
                                          _n=nw.len(), _total=nw.col("_amount").sum())
-    first_amount = (occ.join(per.select(customer_col, "_first"), left_on=[customer_col, "_day"], right_on=[customer_col, "_first"])
-                       .select(customer_col, _first_amount=nw.col("_amount")))
-    out = (per.join(first_amount, on=customer_col)
-              .with_columns(frequency=(nw.col("_n") - 1).cast(nw.Int64),
+    out = (per.with_columns(frequency=(nw.col("_n") - 1).cast(nw.Int64),
                             recency=(nw.col("_last") - nw.col("_first")).cast(nw.Float64) / k,
-                            T=(cal - nw.col("_first")).cast(nw.Float64) / k)
-              .with_columns(monetary_value=nw.when(nw.col("frequency") > 0)
-                                             .then((nw.col("_total") - nw.col("_first_amount")) / nw.col("frequency"))
-                                             .otherwise(0.0)))
-    cols = [customer_col, "frequency", "recency", "T", "monetary_value"]
+                            T=(cal - nw.col("_first")).cast(nw.Float64) / k))
+    cols = [customer_col, "frequency", "recency", "T"]
+    if money:
+        first_amount = (occ.join(per.select(customer_col, "_first"), left_on=[customer_col, "_day"], right_on=[customer_col, "_first"])
+                           .select(customer_col, _first_amount=nw.col("_amount")))
+        out = (out.join(first_amount, on=customer_col)
+                  .with_columns(monetary_value=nw.when(nw.col("frequency") > 0)
+                                                 .then((nw.col("_total") - nw.col("_first_amount")) / nw.col("frequency"))
+                                                 .otherwise(0.0)))
+        cols.append("monetary_value")
     if holdout_end is not None:
         hold = _to_day(holdout_end)
         if hold <= cal: raise ValueError(f"holdout_end {holdout_end} must be after calibration_end {calibration_end}")
@@ -302,8 +559,9 @@ def summary_data(transactions, calibration_end, holdout_end=None, freq: str = "W
                   .with_columns(frequency_holdout=nw.col("_hn").fill_null(0).cast(nw.Int64),
                                 monetary_value_holdout=nw.when(nw.col("_hn") > 0).then(nw.col("_hsum") / nw.col("_hn")).otherwise(0.0),
                                 duration_holdout=nw.lit((hold - cal) / k)))
-        cols += ["frequency_holdout", "monetary_value_holdout", "duration_holdout"]
+        cols += ["frequency_holdout"] + (["monetary_value_holdout"] if money else []) + ["duration_holdout"]
     return _native(out.select(cols).sort(customer_col))
+
 
 # %% ../nbs/01_dataprep.ipynb #92627030
 @dataclass

@@ -18,14 +18,14 @@ def discovered_reports():
 
 @pytest.fixture(scope="session")
 def reports():
-    from infogap.reports import find_reports
+    from infogap.report.catalog import find_reports
     return find_reports(REPORTS)
 
 
 @pytest.fixture(scope="session")
 def rendered(reports):
     "name -> RenderResult for every report rendered with its test parameters; index.html written after."
-    from infogap.reports import render_report, write_index
+    from infogap.report.render import render_report, write_index
     OUT.mkdir(parents=True, exist_ok=True)
     results = {n: render_report(info, info.test_parameters, out_dir=OUT) for n, info in reports.items()}
     write_index(OUT)
@@ -35,7 +35,8 @@ def rendered(reports):
 @pytest.fixture(scope="session")
 def hostile_render(reports, tmp_path_factory):
     "The dataprep report rendered on a CSV whose customer ids are HTML/JS payloads."
-    from infogap.reports import hostile_csv, render_report
+    from infogap.report.render import render_report
+    from infogap.report.testing import hostile_csv
     if "dataprep" not in reports: pytest.skip("reports/dataprep.ipynb is missing")
     csv = hostile_csv(tmp_path_factory.mktemp("hostile") / "hostile_orders.csv")
     out = OUT / "hostile"

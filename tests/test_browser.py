@@ -100,7 +100,7 @@ def test_index_in_browser(browser, rendered):
 
 
 def test_hostile_data_is_inert(browser, hostile_render):
-    from infogap.reports import HOSTILE_STRINGS
+    from infogap.report.testing import HOSTILE_STRINGS
     console, errors, bad, broken, n_images, page, ctx = visit(browser, hostile_render.html, SHOTS / "dataprep-hostile.png")
     try:
         check_clean(console, errors, bad, broken)

@@ -15,7 +15,7 @@ def run(*args, cwd=None, timeout=300):
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory):
     "A reports folder holding the lesson's tiny demo report (fast to render)."
-    from infogap.reports import demo_report_notebook, hostile_csv
+    from infogap.report.testing import demo_report_notebook, hostile_csv
     d = tmp_path_factory.mktemp("cli")
     demo_report_notebook(d / "reports" / "demo.ipynb")
     hostile_csv(d / "orders.csv")
@@ -60,17 +60,17 @@ def test_bad_column_mapping_gives_data_error(demo_dir, tmp_path):
     assert code == 1
     assert "DataError: column 'client' (mapped to 'customer_id') is not in the data" in err
     assert "Traceback" not in err and not (tmp_path / "dataprep.html").exists()
-    # a required column missing (no map): raised inside the kernel, surfaced as the DataError message
+    # a required column missing (no map): the report declares what it requires, so this too is found before a kernel
     code, out, err = run("report", "dataprep", "--data", demo_dir / "orders.csv", "--reports-dir", REPORTS,
                          "--out", tmp_path)
     assert code == 1
-    assert "report 'dataprep' failed" in err and "DataError: missing required column(s) ['customer_id', 'date', 'amount']" in err
+    assert "DataError: missing required column(s) ['customer_id', 'date', 'amount']" in err
     assert "Traceback" not in err and "--map" in err
-    assert (tmp_path / "dataprep.failed.ipynb").exists()
+    assert not (tmp_path / "dataprep.failed.ipynb").exists()      # no kernel was started
 
 
 def test_failing_report_keeps_old_html(demo_dir, tmp_path):
-    from infogap.reports import demo_report_notebook
+    from infogap.report.testing import demo_report_notebook
     rdir = tmp_path / "reports"
     demo_report_notebook(rdir / "demo.ipynb")
     args = ["--data", demo_dir / "orders.csv", "--map", "customer_id=cust,amount=total", "--reports-dir", rdir,
@@ -88,7 +88,7 @@ def test_failing_report_keeps_old_html(demo_dir, tmp_path):
 
 
 def test_report_all_table_index_and_exit_code(demo_dir, tmp_path):
-    from infogap.reports import demo_report_notebook
+    from infogap.report.testing import demo_report_notebook
     rdir = tmp_path / "reports"
     demo_report_notebook(rdir / "good.ipynb")
     demo_report_notebook(rdir / "broken.ipynb", fail=True)
@@ -123,5 +123,26 @@ def test_forecast_kpss_lags_parameter(tmp_path):
     assert code == 0, err
     assert "ARIMA(2,0,0)(0,1,1)[12] with drift" in (tmp_path / "forecast.html").read_text(encoding="utf-8")
     code, out, err = run("report", "forecast", "-p", "kpss_lags=long", "--reports-dir", REPORTS, "--out", tmp_path / "bad")
-    assert code == 1
-    assert "parameter 'kpss_lags' must be r or kpss92, not 'long'" in err and "Traceback" not in err
+    assert code == 2                                             # a declared choice: refused before any kernel
+    assert "parameter 'kpss_lags' must be str: r or kpss92; got 'long'" in err and "Traceback" not in err
+
+
+def test_template_round_trip(tmp_path):
+    "`infogap template NAME` writes the columns the report requires; the run's check reads it back with no --map."
+    import contextlib, io
+    from infogap.cli import main
+    from infogap.report.catalog import find_reports, plan_run
+    def run(*argv):   # in-process: nine template calls need no nine interpreter start-ups
+        o, e = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(o), contextlib.redirect_stderr(e): code = main([str(a) for a in argv])
+        return code, o.getvalue(), e.getvalue()
+    reports = find_reports(REPORTS)
+    for name, info in reports.items():
+        out = tmp_path / f"{name}.csv"
+        code, stdout, err = run("template", name, "-o", out, "--reports-dir", REPORTS)
+        assert code == 0, err
+        assert f"infogap report {name} --data {out}" in stdout
+        plan = plan_run(name, reports, data=str(out), out_dir=tmp_path / "out")      # loader + required columns: no error
+        assert plan.parameters[name]["data"] == str(out.resolve())
+    code, _, err = run("template", "dataprep", "-o", tmp_path / "dataprep.csv", "--reports-dir", REPORTS)
+    assert code == 2 and "exists" in err

@@ -35,7 +35,8 @@ def test_report_follows_contract(name, reports):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_report_renders_with_headlines(name, rendered):
-    from infogap.reports import assert_offline, esc
+    from infogap.report.page import esc
+    from infogap.report.render import assert_offline
     r = rendered[name]
     assert r.status == "ok", f"{name} failed: {r.error} (see {r.failed_notebook})"
     page = r.html.read_text(encoding="utf-8")
@@ -53,7 +54,7 @@ def test_report_renders_with_headlines(name, rendered):
 
 def test_index_lists_every_report(rendered):
     page = (OUT / "index.html").read_text(encoding="utf-8")
-    from infogap.reports import esc
+    from infogap.report.page import esc
     for name, r in rendered.items():
         assert f'href="{name}.html"' in page
         for h in r.headlines: assert esc(h["text"]) in page
@@ -63,7 +64,7 @@ def test_dataprep_numbers_match_published_cdnow_summary(reports, tmp_path):
     """Default run on the CDNOW sample: counts and the repeat-buyer share agree with the 2,357-customer
     BTYD summary published with the `lifetimes` package (calibration 1997-01-01..1997-09-30)."""
     from infogap.datasets import load_cdnow, load_cdnow_reference_summary
-    from infogap.reports import render_report
+    from infogap.report.render import render_report
     r = render_report(reports["dataprep"], {}, out_dir=tmp_path)
     assert r.status == "ok", r.error
     h = {x["key"]: x["value"] for x in r.headlines}
@@ -77,7 +78,8 @@ def test_dataprep_numbers_match_published_cdnow_summary(reports, tmp_path):
 
 
 def test_hostile_data_is_escaped(hostile_render):
-    from infogap.reports import HOSTILE_STRINGS, esc
+    from infogap.report.page import esc
+    from infogap.report.testing import HOSTILE_STRINGS
     page = hostile_render.html.read_text(encoding="utf-8")
     for s in HOSTILE_STRINGS:
         assert s not in page                      # never as markup ...
