@@ -21,7 +21,7 @@ import pandas as pd
 # %% auto #0
 __all__ = ['DATA_FILES', 'DEFAULT_PERSONAS', 'data_dir', 'DataFile', 'sha256sum', 'fetch_file', 'fetch_all', 'load_cdnow',
            'load_cdnow_reference_summary', 'MovieLens', 'load_movielens_100k', 'load_airline', 'Simulation',
-           'simulate_customers', 'simulate_experiment', 'simulate_sales']
+           'simulate_customers', 'simulate_experiment', 'simulate_sales', 'simulate_campaign']
 
 # %% ../nbs/00_datasets.ipynb #d0b3b5d0
 def data_dir() -> Path:
@@ -315,3 +315,32 @@ def simulate_sales(start: str = "2022-01-01", periods: int = 3 * 365, level: flo
                  promo_effect=promo_effect, holiday_effect=holiday_effect, ar=ar, noise_sd=noise_sd,
                  expected=pd.Series(expected, index=dates, name="expected"))
     return Simulation(df, truth=truth)
+
+# %% ../nbs/00_datasets.ipynb #c2cb0b1d
+def simulate_campaign(n_customers: int = 20_000, contact_rate: float = 0.5, seed: int = 0) -> Simulation:
+    """A randomised marketing campaign with a planted, heterogeneous effect of being contacted.
+
+    Each customer has days since the last purchase (`recency`), purchases in the last year (`frequency`)
+    and average order value (`monetary`). Without contact the chance of buying next month is
+    p0 = logistic(−1.2 + 0.35·frequency − 0.012·recency); contact adds τ = 0.15·exp(−((recency − 120)/60)²)
+    − 0.04·[frequency ≥ 6]: lapsing customers (about four months since their last order) respond most,
+    loyal frequent buyers are put off ("do not disturb"). A random `contact_rate` share is contacted
+    (`treatment` = 1). `data`: customer_id, recency, frequency, monetary, treatment, purchased.
+    `truth`: p0 (Series), tau (Series, the planted uplift), contact_rate."""
+    if not 0 < contact_rate < 1: raise ValueError(f"contact_rate must be in (0, 1), got {contact_rate}")
+    if int(n_customers) != n_customers or n_customers < 10: raise ValueError(f"n_customers must be an integer >= 10, got {n_customers}")
+    rng = np.random.default_rng(seed)
+    n = int(n_customers)
+    recency = np.minimum(rng.exponential(110, n), 720).round()
+    frequency = rng.poisson(np.exp(rng.normal(1.0, 0.7, n)))
+    monetary = np.exp(rng.normal(3.6, 0.5, n)).round(2)
+    p0 = 1 / (1 + np.exp(-(-1.2 + 0.35 * frequency - 0.012 * recency)))
+    tau = 0.15 * np.exp(-(((recency - 120) / 60) ** 2)) - 0.04 * (frequency >= 6)
+    tau = np.clip(tau, -p0, 1 - p0)   # keep p0 + τ a probability
+    treatment = (rng.random(n) < contact_rate).astype(int)
+    purchased = (rng.random(n) < p0 + treatment * tau).astype(int)
+    ids = pd.Index([f"C{i:05d}" for i in range(n)], name="customer_id")
+    df = pd.DataFrame({"customer_id": ids, "recency": recency, "frequency": frequency, "monetary": monetary,
+                       "treatment": treatment, "purchased": purchased})
+    return Simulation(df, truth=dict(p0=pd.Series(p0, index=ids, name="p0"), tau=pd.Series(tau, index=ids, name="tau"),
+                                     contact_rate=contact_rate))

@@ -24,7 +24,8 @@ from .dataprep import DataError, rfm, validate_transactions
 # %% auto #0
 __all__ = ['FEATURES', 'make_repurchase_dataset', 'PropensitySummary', 'PropensityModel', 'AUCResult', 'auc_ci', 'CVAUC',
            'cross_val_auc', 'plot_roc_pr', 'plot_calibration', 'gains_table', 'plot_gains', 'ThresholdResult',
-           'best_threshold', 'plot_profit']
+           'best_threshold', 'plot_profit', 'TwoModelUplift', 'TransformedOutcomeUplift', 'qini_curve',
+           'qini_coefficient', 'uplift_by_decile']
 
 # %% ../nbs/04_propensity.ipynb #b13ac9e5
 FEATURES = ["recency", "frequency", "monetary", "tenure", "avg_order_value", "recent_frequency", "trend"]
@@ -473,3 +474,99 @@ def plot_profit(result: ThresholdResult, ax=None, currency: str = "$"):
            ylabel=f"Profit ({currency})")
     ax.legend(fontsize=8)
     return ax
+
+# %% ../nbs/04_propensity.ipynb #b12602d7
+def _check_uplift_inputs(X, y, treatment):
+    Xf = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, float))
+    y, t = np.asarray(y), np.asarray(treatment)
+    if len(y) != len(Xf) or len(t) != len(Xf): raise ValueError(f"X, y and treatment need the same length, got {len(Xf)}, {len(y)}, {len(t)}")
+    for name, v in (("y", y), ("treatment", t)):
+        bad = ~np.isin(v, [0, 1])
+        if bad.any(): raise ValueError(f"{name} must be 0/1; row {int(np.flatnonzero(bad)[0])} is {v[bad][0]!r}")
+    if t.min() == t.max(): raise ValueError("treatment must contain both contacted (1) and control (0) customers")
+    return Xf, y.astype(int), t.astype(int)
+
+class TwoModelUplift(BaseEstimator):
+    """Uplift by two models (the "T-learner"): one classifier fitted on the contacted customers, one on the
+    control group; the uplift of x is P(buy | x, contacted) − P(buy | x, not contacted).
+    `estimator` is any scikit-learn classifier (cloned twice; default: gradient-boosted trees)."""
+    def __init__(self, estimator=None, random_state: int = 0):
+        self.estimator, self.random_state = estimator, random_state
+
+    def fit(self, X, y, treatment):
+        from sklearn.base import clone
+        from sklearn.ensemble import HistGradientBoostingClassifier
+        Xf, y, t = _check_uplift_inputs(X, y, treatment)
+        base = self.estimator if self.estimator is not None else HistGradientBoostingClassifier(
+            max_iter=150, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=100, random_state=self.random_state)
+        self.model_treated_ = clone(base).fit(Xf[t == 1], y[t == 1])
+        self.model_control_ = clone(base).fit(Xf[t == 0], y[t == 0])
+        self.n_features_in_ = Xf.shape[1]
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        "Estimated uplift (difference of purchase probabilities) for each row of X."
+        check_is_fitted(self, "model_treated_")
+        return self.model_treated_.predict_proba(X)[:, 1] - self.model_control_.predict_proba(X)[:, 1]
+
+class TransformedOutcomeUplift(BaseEstimator):
+    """Uplift by one regression on a transformed outcome (Athey & Imbens 2016; Jaskowski & Jaroszewicz 2012):
+    with contact probability e, Z = y·(t/e − (1 − t)/(1 − e)) has E[Z | x] = uplift(x) under randomisation,
+    so any regressor fitted to Z estimates the uplift directly. `estimator`: a scikit-learn regressor."""
+    def __init__(self, estimator=None, random_state: int = 0):
+        self.estimator, self.random_state = estimator, random_state
+
+    def fit(self, X, y, treatment):
+        from sklearn.base import clone
+        from sklearn.ensemble import HistGradientBoostingRegressor
+        Xf, y, t = _check_uplift_inputs(X, y, treatment)
+        self.contact_rate_ = float(t.mean())
+        e = self.contact_rate_
+        z = y * (t / e - (1 - t) / (1 - e))
+        base = self.estimator if self.estimator is not None else HistGradientBoostingRegressor(
+            max_iter=150, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=200, random_state=self.random_state)
+        self.model_ = clone(base).fit(Xf, z)
+        self.n_features_in_ = Xf.shape[1]
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        "Estimated uplift for each row of X."
+        check_is_fitted(self, "model_")
+        return self.model_.predict(X)
+
+def qini_curve(y, treatment, uplift) -> pd.DataFrame:
+    """The Qini curve: customers sorted by `uplift` (highest first); for the top k, the incremental buyers
+    Q(k) = B_t(k) − B_c(k)·N_t(k)/N_c(k) (buyers among the contacted minus the control buyers scaled to the
+    same number of people). Columns: n (k), fraction, incremental, random (the straight line of random targeting)."""
+    y, t, u = np.asarray(y, float), np.asarray(treatment, int), np.asarray(uplift, float)
+    if not (len(y) == len(t) == len(u)): raise ValueError("y, treatment and uplift need the same length")
+    order = np.argsort(-u, kind="mergesort")
+    y, t = y[order], t[order]
+    nt, nc = np.cumsum(t), np.cumsum(1 - t)
+    bt, bc = np.cumsum(y * t), np.cumsum(y * (1 - t))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = bt - np.where(nc > 0, bc * nt / nc, 0.0)
+    n = np.arange(1, len(y) + 1)
+    return pd.DataFrame({"n": n, "fraction": n / len(y), "incremental": q, "random": q[-1] * n / len(y)})
+
+def qini_coefficient(y, treatment, uplift) -> float:
+    """Area between the Qini curve and the random-targeting line, as a share of the customers (per customer,
+    in incremental buyers): 0 for random ordering, larger is better."""
+    c = qini_curve(y, treatment, uplift)
+    return float(np.mean(c.incremental - c.random) / len(c))
+
+def uplift_by_decile(y, treatment, uplift, n_bins: int = 10) -> pd.DataFrame:
+    """Observed purchase rates of contacted and control customers in each `uplift` decile (1 = highest
+    predicted uplift) and their difference, the observed uplift, with its standard error."""
+    y, t, u = np.asarray(y, float), np.asarray(treatment, int), np.asarray(uplift, float)
+    rank = pd.Series(u).rank(method="first", ascending=False).to_numpy()
+    dec = np.ceil(rank / len(u) * n_bins).astype(int)
+    rows = []
+    for d in range(1, n_bins + 1):
+        m = dec == d
+        yt, yc = y[m & (t == 1)], y[m & (t == 0)]
+        rt, rc = (yt.mean() if len(yt) else np.nan), (yc.mean() if len(yc) else np.nan)
+        se = np.sqrt(rt * (1 - rt) / max(len(yt), 1) + rc * (1 - rc) / max(len(yc), 1))
+        rows.append(dict(decile=d, predicted=float(u[m].mean()), rate_contacted=rt, rate_control=rc, observed_uplift=rt - rc, se=se,
+                         n_contacted=int(len(yt)), n_control=int(len(yc))))
+    return pd.DataFrame(rows).set_index("decile")
