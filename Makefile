@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.infogap-installed
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: test reports lab install data browser check-sync nbtest pytest bench clean
+.PHONY: test reports lab install data browser check-sync nbtest pytest bench clean book
 
 install: $(STAMP)
 
@@ -40,6 +40,20 @@ test: check-sync nbtest pytest
 reports: install data
 	$(BIN)/infogap report all --out reports/out
 
+# The book: the eight reports on the built-in data (re-rendered when a report or the library changes),
+# then every chapter executed into a static site that opens from disk (_book/html/index.html).
+# Executions are cached in _book/jupyter_cache, keyed on each chapter's code: after an edit only that
+# chapter runs again. BOOK_JOBS chapters run at once.
+BOOK      := _book
+BOOK_JOBS ?= 2
+
+book: install data $(BOOK)/reports/index.html
+	$(BIN)/python -m sphinx -j $(BOOK_JOBS) -b html -d $(BOOK)/doctrees nbs $(BOOK)/html
+	@echo "The book: $(BOOK)/html/index.html"
+
+$(BOOK)/reports/index.html: $(wildcard reports/*.ipynb) $(wildcard infogap/*.py) | install data
+	$(BIN)/infogap report all --out $(BOOK)/reports --no-progress
+
 lab: install data
 	$(BIN)/jupyter lab nbs
 
@@ -49,4 +63,4 @@ bench: install data
 	for f in $(filter-out bench/peer_%.py bench/bertrec_candidate.py,$(wildcard bench/*.py)); do $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf reports/out _proc _docs
+	rm -rf reports/out _proc _docs $(BOOK)
