@@ -14,7 +14,7 @@ CONSTRAINTS := -c $(LOCK)
 LOCK_DATE   := 2026-11-30T00:00:00Z
 UV          := uv==0.13.8
 
-.PHONY: test test-latest reports lab install data browser check-sync nbtest pytest bench lock clean
+.PHONY: test test-latest reports lab install data browser check-sync nbtest pytest bench lock clean book
 
 install: $(STAMP)
 
@@ -66,6 +66,20 @@ test: check-sync nbtest pytest
 reports: install data
 	$(BIN)/infogap report all --out reports/out
 
+# The book: the eight reports on the built-in data (re-rendered when a report or the library changes),
+# then every chapter executed into a static site that opens from disk (_book/html/index.html).
+# Executions are cached in _book/jupyter_cache, keyed on each chapter's code: after an edit only that
+# chapter runs again. BOOK_JOBS chapters run at once.
+BOOK      := _book
+BOOK_JOBS ?= 2
+
+book: install data $(BOOK)/reports/index.html
+	$(BIN)/python -m sphinx -j $(BOOK_JOBS) -b html -d $(BOOK)/doctrees nbs $(BOOK)/html
+	@echo "The book: $(BOOK)/html/index.html"
+
+$(BOOK)/reports/index.html: $(wildcard reports/*.ipynb) $(wildcard infogap/*.py) | install data
+	$(BIN)/infogap report all --out $(BOOK)/reports --no-progress
+
 # Jupyter refuses to run as root unless told; containers often run as root.
 lab: install data
 	$(BIN)/jupyter lab nbs $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -76,4 +90,4 @@ bench: install data
 	for f in $(filter-out bench/peer_%.py bench/bertrec_candidate.py,$(wildcard bench/*.py)); do $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf reports/out _proc _docs
+	rm -rf reports/out _proc _docs $(BOOK)

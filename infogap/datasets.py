@@ -216,7 +216,7 @@ DEFAULT_PERSONAS = {
 
 def simulate_customers(n_customers: int = 2000, personas: dict | None = None, start: str = "2024-01-01",
                        end: str = "2025-06-30", acquisition_weeks: float = 12, seed: int = 0) -> Simulation:
-    """Transactions of customers from a mixture of BG/NBD + Gamma-Gamma personas.
+    """Transactions of customers from a mixture of MBG/NBD + Gamma-Gamma personas (drop-out after every purchase).
 
     `data`: customer_id, date, quantity, amount. `truth`: `personas` (the parameters), `labels`
     (persona of each customer_id, a Series), `customers` (each customer's own λ, p, mean spend, join
