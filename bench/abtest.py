@@ -8,15 +8,18 @@ goal is <= 1e-9) and infogap should be >= 50x faster.
 
     .venv/bin/python bench/abtest.py [--experiments 10000] [--metrics 20] [--loop-experiments N]
 
-statsmodels' `multipletests` calls `gc.collect()` on every call, which dominates the loop, so the JSON also
-reports the speedup on the tests alone (z-test + CI, no multiple-testing step) -- the fair number. The loop is
-slow, so by
-default it runs on the first 300 experiments (6,000 comparisons) and its time is scaled linearly to the full set
-(reported as `extrapolated`); results are compared on those experiments. `--loop-experiments 0` runs it on all
-of them (about half an hour). Writes bench/results/abtest.json."""
+statsmodels' `multipletests` calls `gc.collect()` on every call, which dominates the loop (its cost grows with
+the number of objects alive in the process, so it varies from machine to machine and run to run), so the JSON
+also reports the speedup on the tests alone (z-test + CI, no multiple-testing step). The loop is slow, so it runs
+on the first `--loop-experiments` experiments (default 300: 6,000 comparisons), and infogap runs on the *same*
+experiments in the same repeat: the speed ratios are measured on that common work, `--repeats` times (who goes
+first alternates), and reported as a range. infogap's time on all experiments is reported too, and the loop's
+time scaled linearly to all of them is labelled `extrapolated`. `--loop-experiments 0` runs the loop on all of
+them (10 to 30 min). Writes bench/results/abtest.json."""
 import argparse
-import json
+import os
 import platform
+import sys
 import time
 from pathlib import Path
 
@@ -27,6 +30,9 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportions
 
 from infogap import __version__
 from infogap.abtest import adjust_pvalues, proportions_ztest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import machine, ratio_range, write_result  # noqa: E402
 
 
 def simulate(n_exp, n_metrics, seed=0):
@@ -61,11 +67,11 @@ def statsmodels_run(x_a, n_a, x_b, n_b, timings):
     return z, p, lo, hi, padj
 
 
-def best_of(f, repeats):
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter(); out = f(); times.append(time.perf_counter() - t0)
-    return min(times), out
+def mean_time(f, calls):
+    "Mean seconds of `calls` calls of f (a few ms each: one call is too short to time alone) and the last result."
+    t0 = time.perf_counter()
+    for _ in range(calls): out = f()
+    return (time.perf_counter() - t0) / calls, out
 
 
 def main():
@@ -73,37 +79,54 @@ def main():
     ap.add_argument("--experiments", type=int, default=10_000)
     ap.add_argument("--metrics", type=int, default=20)
     ap.add_argument("--loop-experiments", type=int, default=300,
-                    help="run the statsmodels loop on this many experiments only (0: all; the full loop takes ~30 min)")
+                    help="run the statsmodels loop (and infogap, for the ratio) on this many experiments (0: all; 10-30 min)")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--calls", type=int, default=20, help="infogap calls averaged per timing (each takes milliseconds)")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "abtest.json"))
     a = ap.parse_args()
+    info = machine()
     x_a, n_a, x_b, n_b = simulate(a.experiments, a.metrics)
-    t_ig, ours = best_of(lambda: infogap_run(x_a, n_a, x_b, n_b), 5)
     k = a.experiments if not a.loop_experiments else min(a.loop_experiments, a.experiments)
-    timings = {}
-    t_sm, peer = best_of(lambda: statsmodels_run(x_a[:k], n_a[:k], x_b[:k], n_b[:k], timings), 1)
-    t_sm_full = t_sm * a.experiments / k
-    t_sm_tests = timings["tests"] * a.experiments / k
-    t_ig_tests, _ = best_of(lambda: proportions_ztest(x_a, n_a, x_b, n_b), 5)
+    sub = tuple(v[:k] for v in (x_a, n_a, x_b, n_b))
+    t = {key: [] for key in ("statsmodels", "statsmodels_tests", "statsmodels_multipletests", "infogap", "infogap_tests",
+                             "infogap_all", "infogap_all_tests")}
+    for rep in range(a.repeats):
+        def ours():
+            s1, ours_k = mean_time(lambda: infogap_run(*sub), a.calls)
+            s2, _ = mean_time(lambda: proportions_ztest(*sub), a.calls)
+            s3, ours_all = mean_time(lambda: infogap_run(x_a, n_a, x_b, n_b), a.calls)
+            s4, _ = mean_time(lambda: proportions_ztest(x_a, n_a, x_b, n_b), a.calls)
+            t["infogap"].append(s1); t["infogap_tests"].append(s2); t["infogap_all"].append(s3); t["infogap_all_tests"].append(s4)
+            return ours_k
+        def loop():
+            timings = {}
+            t0 = time.perf_counter(); out = statsmodels_run(*sub, timings); t["statsmodels"].append(time.perf_counter() - t0)
+            t["statsmodels_tests"].append(timings["tests"]); t["statsmodels_multipletests"].append(timings["holm"])
+            return out
+        if rep % 2: peer, ours_k = loop(), ours()
+        else: ours_k, peer = ours(), loop()
+        print(f"repeat {rep + 1}/{a.repeats} (load {os.getloadavg()[0]:.1f}): statsmodels loop {t['statsmodels'][-1]:.1f} s, "
+              f"infogap {t['infogap'][-1] * 1e3:.2f} ms on the same {k} experiments", flush=True)
     names = ["z", "pvalue", "ci_low", "ci_high", "pvalue_holm"]
-    diffs = {nm: float(np.max(np.abs(o[:k] - q))) for nm, o, q in zip(names, ours, peer)}
+    diffs = {nm: float(np.max(np.abs(o - q))) for nm, o, q in zip(names, ours_k, peer)}
     identical = all(v <= 1e-9 for v in diffs.values())
+    speedup, speedup_tests = ratio_range(t["statsmodels"], t["infogap"]), ratio_range(t["statsmodels_tests"], t["infogap_tests"])
     res = dict(benchmark="abtest: z-test + Wald CI + Holm over experiments x metrics",
                experiments=a.experiments, metrics=a.metrics, comparisons=a.experiments * a.metrics,
-               infogap_seconds=t_ig, statsmodels_seconds=t_sm_full, statsmodels_experiments_timed=k,
-               extrapolated=k < a.experiments, speedup=t_sm_full / t_ig, goal_speedup=50,
-               # statsmodels' multipletests runs gc.collect() on every call, which dominates the loop; the fair
-               # number is the speedup on the tests alone (z-test + CI), without multipletests:
-               statsmodels_multipletests_seconds=timings["holm"] * a.experiments / k,
-               infogap_tests_only_seconds=t_ig_tests, statsmodels_tests_only_seconds=t_sm_tests,
-               speedup_tests_only=t_sm_tests / t_ig_tests,
-               meets_goal=bool(min(t_sm_full / t_ig, t_sm_tests / t_ig_tests) >= 50 and identical),
+               same_work_experiments=k, repeats=a.repeats,
+               how=f"per repeat: the statsmodels loop on the first {k} experiments, and infogap on the same {k} (mean of "
+                   f"{a.calls} calls) and on all {a.experiments}; who goes first alternates",
+               seconds=t, speedup=speedup, speedup_tests_only=speedup_tests, goal_speedup=50,
+               statsmodels_seconds_extrapolated_to_all=[s * a.experiments / k for s in t["statsmodels"]],
+               extrapolated=k < a.experiments,
+               meets_goal=bool(min(speedup["min"], speedup_tests["min"]) >= 50 and identical),
                max_abs_difference=diffs, identical=identical,
-               infogap_version=__version__, statsmodels_version=statsmodels.__version__, numpy_version=np.__version__,
-               python=platform.python_version(), machine=platform.machine(), processor=platform.processor() or platform.machine())
-    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(a.out).write_text(json.dumps(res, indent=2) + "\n")
-    print(f"infogap {t_ig * 1e3:.1f} ms, statsmodels loop {t_sm_full:.1f} s{' (extrapolated)' if k < a.experiments else ''}: "
-          f"{res['speedup']:.0f}x faster ({res['speedup_tests_only']:.0f}x without multipletests); max |difference| {max(diffs.values()):.2e} -> {a.out}")
+               versions={"infogap": __version__, "statsmodels": statsmodels.__version__, "numpy": np.__version__},
+               machine=info | {"machine": platform.machine()})
+    write_result(a.out, res)
+    print(f"infogap {np.median(t['infogap_all']) * 1e3:.1f} ms on all {a.experiments}; on the same {k} experiments the statsmodels "
+          f"loop is {speedup['min']:.0f}-{speedup['max']:.0f}x slower ({speedup_tests['min']:.0f}-{speedup_tests['max']:.0f}x "
+          f"without multipletests); max |difference| {max(diffs.values()):.2e}")
     if not identical: raise SystemExit(f"results differ: {diffs}")
 
 

@@ -1,18 +1,14 @@
 """Peer check for the CLV chapter: fit the `lifetimes` package (0.11.3) on the CDNOW sample.
 
-lifetimes 0.11.3 does not import with today's numpy/pandas/scipy, so run this in its own virtual
-environment (it is never imported by infogap):
+lifetimes 0.11.3 does not import with today's numpy/pandas/scipy, so this runs in its own virtual environment,
+bench/.venvs/lifetimes, built by `make peers` from bench/peers/lifetimes.txt (it is never imported by infogap):
 
-    python3.11 -m venv /tmp/lt && /tmp/lt/bin/pip install lifetimes==0.11.3 numpy==1.26.4 scipy==1.11.4 pandas==2.0.3 autograd==1.6.2
-    /tmp/lt/bin/python bench/peer_lifetimes.py summary.csv tests/fixtures/clv_lifetimes_peer.json
+    bench/.venvs/lifetimes/bin/python bench/peer_lifetimes.py summary.csv out.json
 
-`summary.csv` holds customer_id, frequency, recency, T, monetary_value (weeks) of the CDNOW sample,
-calibration to 1997-09-30, written from the main environment with
-
-    .venv/bin/python -c "from infogap.datasets import load_cdnow; from infogap.dataprep import summary_data; \
-        summary_data(load_cdnow(), '1997-09-30').to_csv('summary.csv', index=False)"
-
-The chapter (nbs/06_clv.ipynb) asserts its results against the JSON this writes.
+`summary.csv` holds customer_id, frequency, recency, T, monetary_value (weeks) of the CDNOW sample, calibration
+to 1997-09-30, as `infogap.dataprep.summary_data` writes it. `bench/peer_fixtures.py` does both steps from the
+main environment and compares (or, with --write, replaces) tests/fixtures/clv_lifetimes_peer.json, which the
+chapter (nbs/06_clv.ipynb) asserts its results against.
 """
 import json, sys, time
 import numpy as np, pandas as pd

@@ -1,17 +1,81 @@
-"""The BERT4Rec benchmark scripts still run and agree with themselves (quick, 1–2 epoch versions).
+"""The benchmark scripts still run and agree with themselves (quick versions).
 
 `bench/bertrec.py --jobs` trains extra seeds in spawned worker processes: those must train exactly the model
-a serial run trains (one torch thread each, same seed), or the stored five-seed study would not be reproducible."""
-import json, subprocess, sys
+a serial run trains (one torch thread each, same seed), or the stored five-seed study would not be reproducible.
+
+The peer benchmarks find the peers' venvs inside the repository (bench/.venvs/<peer>, built by `make peers`) and,
+when one is missing, stop at once with a message naming `make peers`. Checks that need a built peer venv skip
+with that reason when it is absent (`make test` does not build them)."""
+import json, os, subprocess, sys
 
 import pytest
 
 from conftest import ROOT
 
+PEERS = sorted(p.stem for p in (ROOT / "bench" / "peers").glob("*.txt"))
 
-def bench(*args, timeout=600):
-    p = subprocess.run([sys.executable, *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+
+def bench(*args, timeout=600, env=None):
+    p = subprocess.run([sys.executable, *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                       env={**os.environ, **(env or {})})
     return p.returncode, p.stdout, p.stderr
+
+
+def need_peer(peer):
+    if not (ROOT / "bench" / ".venvs" / peer / "bin" / "python").exists():
+        pytest.skip(f"no bench/.venvs/{peer}: run `make peers` to build the peers' venvs")
+
+
+def test_every_peer_requirement_is_pinned_and_never_torch():
+    assert {"lifetimes", "statsforecast"} <= set(PEERS)
+    for peer in PEERS:
+        reqs = [ln.strip() for ln in (ROOT / "bench" / "peers" / f"{peer}.txt").read_text().splitlines()
+                if ln.strip() and not ln.startswith("#")]
+        assert reqs and all("==" in r and not r.startswith("-") for r in reqs), (peer, reqs)
+        assert not [r for r in reqs if r.lower().startswith("torch==") and r != "torch==2.13.0"], peer
+
+
+def test_peer_venvs_are_looked_up_inside_the_repository():
+    code = ("import sys; sys.path.insert(0, 'bench'); import _machine as m; "
+            "print(m.venvs()); print(*[m.peer_python(p, 'x') for p in sys.argv[1:]])")
+    env = {k: v for k, v in os.environ.items() if k != "INFOGAP_PEER_VENVS"}
+    p = subprocess.run([sys.executable, "-c", code, *PEERS], cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
+    assert p.returncode != 0 and "no lifetimes environment at x: run `make peers`" in p.stderr   # an explicit path must exist
+    p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
+    assert p.stdout.strip() == str(ROOT / "bench" / ".venvs"), p.stderr
+    assert ".venvs/" in (ROOT / ".gitignore").read_text()
+
+
+@pytest.mark.parametrize("script, args", [("bench/forecast.py", ["--skip-accuracy", "--speed-out", "x.json"]),
+                                          ("bench/clv_bench.py", ["--quick", "--out", "x.json"]),
+                                          ("bench/peer_fixtures.py", [])])
+def test_peer_benchmarks_without_the_peer_venv_say_make_peers(tmp_path, script, args):
+    code, out, err = bench(script, *[tmp_path / a if a.endswith(".json") else a for a in args], timeout=300,
+                           env={"INFOGAP_PEER_VENVS": str(tmp_path / "none")})
+    assert code != 0 and "run `make peers`" in err and str(tmp_path / "none") in err, (code, err[-2000:])
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_forecast_bench_times_the_three_libraries_on_the_same_series(tmp_path):
+    need_peer("statsforecast")
+    pytest.importorskip("pmdarima", reason="pmdarima is not installed (a peer of this benchmark)")
+    code, out, err = bench("bench/forecast.py", "--skip-accuracy", "--speed-series", "1", "--repeats", "2",
+                           "--speed-out", tmp_path / "speed.json")
+    assert code == 0, err[-3000:]
+    res = json.loads((tmp_path / "speed.json").read_text())
+    assert res["statsforecast_runs_in"] == "bench/.venvs/statsforecast/bin/python"
+    for lib in ("infogap", "pmdarima", "statsforecast"):
+        assert len(res[lib]["wall_s"]) == len(res[lib]["cpu_s"]) == 2 and min(res[lib]["wall_s"]) > 0
+    r = res["ratios"]["pmdarima_over_infogap_wall"]
+    assert r["per_repeat"] == [p / o for p, o in zip(res["pmdarima"]["wall_s"], res["infogap"]["wall_s"])]
+    assert r["min"] <= r["median"] <= r["max"] and len(res["machine"]["load_avg"]) == 3
+
+
+def test_peer_fixtures_are_reproduced_by_the_pinned_peers():
+    "tests/fixtures' lifetimes and statsforecast answers come from bench/peers' pinned versions, re-run today."
+    for peer in ("lifetimes", "statsforecast"): need_peer(peer)
+    code, out, err = bench("bench/peer_fixtures.py")
+    assert code == 0, (out + err)[-3000:]
 
 
 def test_bertrec_bench_parallel_seeds_match_a_serial_run(tmp_path):
