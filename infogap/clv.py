@@ -16,7 +16,7 @@ from .dataprep import _to_pandas
 # %% auto #0
 __all__ = ['present_value', 'retention_clv', 'cohort_retention', 'FitSummary', 'BetaGeo', 'ModifiedBetaGeo', 'simulate_bgnbd',
            'GammaGamma', 'customer_lifetime_value', 'holdout_by_frequency', 'cumulative_tracking',
-           'plot_holdout_by_frequency', 'plot_tracking']
+           'plot_holdout_by_frequency', 'plot_tracking', 'CustomerValue', 'value_customers', 'value_segments']
 
 # %% ../nbs/06_clv.ipynb #79b31ae8
 def present_value(cash_flows, rate, start: int = 1) -> float:
@@ -610,3 +610,81 @@ def plot_tracking(tracking: pd.DataFrame, ax=None, title: str = "Cumulative repe
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
     ax.legend()
     return ax
+
+# %% ../nbs/06_clv.ipynb #e6dd266b
+from dataclasses import dataclass
+
+@dataclass
+class CustomerValue:
+    "What `value_customers` found: every customer's value, the models behind it and, with a holdout, the check."
+    clv: pd.DataFrame                  # per customer: clv, p_alive, expected purchases and spend, frequency, weeks_since_last
+    bg: BetaGeo                        # purchase model refitted on all the data
+    gg: GammaGamma                     # spend model refitted on all the data
+    last_date: pd.Timestamp
+    holdout_weeks: int = 0
+    calibration_end: pd.Timestamp | None = None
+    calibration: pd.DataFrame | None = None   # summary to `calibration_end`, with holdout columns
+    bg_calibration: BetaGeo | None = None     # purchase model fitted on the calibration period only
+    predicted_holdout: float = float("nan")   # repeat purchases the calibration model predicted in the holdout
+    actual_holdout: float = float("nan")      # repeat purchases customers made in the holdout
+
+    @property
+    def holdout_error(self) -> float:
+        "Predicted over actual holdout purchases, minus 1 (NaN without a holdout or purchases in it)."
+        return self.predicted_holdout / self.actual_holdout - 1 if self.actual_holdout else float("nan")
+    @property
+    def total(self) -> float: return float(self.clv["clv"].sum())
+    @property
+    def top10_share(self) -> float:
+        "Share of the total value held by the top 10% of customers."
+        ranked = self.clv["clv"].sort_values(ascending=False)
+        return float(ranked.iloc[: max(1, len(ranked) // 10)].sum() / self.total) if self.total else 0.0
+    @property
+    def active_share(self) -> float: return float((self.clv["p_alive"] >= 0.5).mean())
+
+    def __repr__(self):
+        check = f", holdout error {self.holdout_error:+.1%}" if self.holdout_weeks else ""
+        return f"CustomerValue({len(self.clv):,} customers, total {self.total:,.0f}{check})"
+
+def value_customers(transactions, horizon: int = 12, discount_rate: float = 0.01, margin: float = 1.0,
+                    holdout_weeks: int = 39, model: str = "bgnbd", min_repeat_buyers: int = 20) -> CustomerValue:
+    """Value every customer of a validated transaction log (customer_id, date, amount), as the clv report does:
+    with `holdout_weeks`, first fit BG/NBD (or MBG/NBD, `model="mbgnbd"`) and Gamma-Gamma on the data before the
+    last `holdout_weeks` weeks and compare predicted with actual repeat purchases in those weeks; then refit on
+    all the data and value each customer over `horizon` months (`customer_lifetime_value`). Raises `DataError`
+    when the data cannot support the models."""
+    from infogap.dataprep import DataError, summary_data
+    if model not in ("bgnbd", "mbgnbd"): raise ValueError(f"model must be 'bgnbd' or 'mbgnbd', not {model!r}")
+    Model = BetaGeo if model == "bgnbd" else ModifiedBetaGeo
+    tx = _to_pandas(transactions)
+    first, last = tx["date"].min().normalize(), tx["date"].max().normalize()
+    def fit(summ):
+        n_rep = int((summ["frequency"] > 0).sum())
+        if n_rep < min_repeat_buyers:
+            raise DataError(f"only {n_rep} customers bought more than once: too few to fit a purchase model (need {min_repeat_buyers})")
+        bg = Model().fit(summ["frequency"], summ["recency"], summ["T"])
+        gg = GammaGamma().fit(summ["frequency"], summ["monetary_value"])
+        if gg.params_["q"] <= 1: raise DataError("spend per purchase is too dispersed for the Gamma-Gamma model (q ≤ 1)")
+        return bg, gg
+    out = dict(last_date=last, holdout_weeks=holdout_weeks)
+    if holdout_weeks:
+        cal_end = last - pd.Timedelta(weeks=holdout_weeks)
+        if cal_end <= first + pd.Timedelta(weeks=4):
+            raise DataError(f"holdout_weeks={holdout_weeks} leaves less than 4 weeks of data to fit on "
+                            f"(data runs from {first.date()} to {last.date()}); use a smaller holdout")
+        cal = summary_data(tx, cal_end, holdout_end=last)
+        bg_cal, _ = fit(cal)
+        pred = bg_cal.expected_purchases(cal["duration_holdout"], cal["frequency"], cal["recency"], cal["T"])
+        out.update(calibration_end=cal_end, calibration=cal, bg_calibration=bg_cal,
+                   predicted_holdout=float(np.asarray(pred).sum()), actual_holdout=float(cal["frequency_holdout"].sum()))
+    full = summary_data(tx, last)
+    bg, gg = fit(full)
+    clv = customer_lifetime_value(bg, gg, full, horizon=horizon, discount_rate=discount_rate, margin=margin)
+    clv["frequency"], clv["weeks_since_last"] = full["frequency"].to_numpy(), (full["T"] - full["recency"]).to_numpy()
+    return CustomerValue(clv, bg, gg, **out)
+
+def value_segments(clv: pd.DataFrame) -> np.ndarray:
+    "A segment per customer from repeat purchases (one-time, occasional 1–2, regular 3+) and P(alive) ≥ 0.5 (else 'at risk')."
+    band = np.select([clv["frequency"] == 0, clv["frequency"] <= 2], ["one-time buyer", "occasional (1–2 repeats)"], "regular (3+ repeats)")
+    return np.where(clv["p_alive"] >= 0.5, band, "at risk: " + band.astype(object))
+

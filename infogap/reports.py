@@ -9,8 +9,8 @@ __all__ = ['LANGS', 'BUILTIN_DATA', 'READ_OPTIONS', 'HEADLINE_MIME', 'esc', 'Rep
            'spreadsheet_safe', 'save_csv', 'DataError', 'CANONICAL_COLUMNS', 'PARAM_TYPES', 'ParameterError', 'Param',
            'parse_param_spec', 'ReportInfo', 'tag_parameters_cell', 'ReportDefinitionError', 'reports_dir',
            'read_report', 'find_reports', 'coerce_value', 'check_parameters', 'parse_parameter_args',
-           'parse_column_map', 'check_out_dir', 'resolve_input', 'RunPlan', 'plan_run', 'REPORT_CSS', 'CSP',
-           'latex_to_mathml', 'offline_problems', 'assert_offline', 'export_html', 'RenderResult',
+           'parse_column_map', 'check_out_dir', 'resolve_input', 'RunPlan', 'plan_run', 'template_frame', 'REPORT_CSS',
+           'CSP', 'latex_to_mathml', 'offline_problems', 'assert_offline', 'export_html', 'RenderResult',
            'headlines_from_notebook', 'resolve_data_path', 'render_report', 'index_html', 'write_index',
            'results_table', 'render_all', 'HOSTILE_STRINGS', 'demo_report_notebook', 'hostile_csv']
 
@@ -28,8 +28,8 @@ _all_ = ["LANGS", "BUILTIN_DATA", "READ_OPTIONS", "HEADLINE_MIME", "esc", "Repor
           "ParameterError", "Param", "parse_param_spec", "ReportInfo", "tag_parameters_cell",
           "ReportDefinitionError", "reports_dir", "read_report", "find_reports", "coerce_value",
           "check_parameters", "parse_parameter_args", "parse_column_map", "check_out_dir", "resolve_input",
-          "RunPlan", "plan_run", "REPORT_CSS", "CSP", "latex_to_mathml", "offline_problems", "assert_offline",
-          "export_html", "RenderResult", "headlines_from_notebook", "resolve_data_path", "render_report",
-          "index_html", "write_index", "results_table", "render_all", "HOSTILE_STRINGS", "demo_report_notebook",
-          "hostile_csv"]
+          "RunPlan", "plan_run", "template_frame", "REPORT_CSS", "CSP", "latex_to_mathml", "offline_problems",
+          "assert_offline", "export_html", "RenderResult", "headlines_from_notebook", "resolve_data_path",
+          "render_report", "index_html", "write_index", "results_table", "render_all", "HOSTILE_STRINGS",
+          "demo_report_notebook", "hostile_csv"]
 
