@@ -19,6 +19,7 @@ from __future__ import annotations
 import configparser
 import html
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -158,6 +159,7 @@ class ReportsDirective(Directive):
     def run(self):
         env = self.state.document.settings.env
         app = env.app
+        env.note_dependency(__file__)          # a change here re-reads the page
         d = reports_dir(app)
         metas = sorted(d.glob("*.json")) if d.is_dir() else []
         metas = [p for p in metas if not p.name.endswith(".failed.json")]
@@ -182,8 +184,9 @@ class ReportsDirective(Directive):
                 used = pname in params
                 value = params.get(pname, par.default)
                 rows.append((pname, _value(value), "set" if used else "default", par.help))
+            out_dir = os.path.relpath(d, ROOT) if d.is_relative_to(ROOT) else str(d)
             cmd = "infogap report " + name + "".join(f" -p {k}={_shell_arg(v)}" for k, v in params.items()) \
-                + " --out _book/reports"
+                + f" --out {_shell_arg(out_dir)}"
             sec = nodes.section(ids=[f"report-{name}"])
             sec += nodes.title(text=meta.get("title") or name)
             if meta.get("description"):
