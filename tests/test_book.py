@@ -30,6 +30,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"]
 BOOK = ROOT / "_book" / "test"
 CHAPTERS = sorted(p.stem for p in (ROOT / "nbs").glob("[0-9][0-9]_*.ipynb"))
+# chapter 09 is split into sections 09a-09d (one module each): pages of their own, without exercises of their own
+SECTIONS = sorted(p.stem for p in (ROOT / "nbs").glob("[0-9][0-9][a-z]_*.ipynb"))
 IGNORED_LOG = ("Kernel is running over TCP without encryption",)
 
 
@@ -88,7 +90,7 @@ def test_book_builds_without_warnings(book):
     assert not book.warnings, "sphinx-build warnings:\n" + "\n".join(book.warnings[:30])
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS)
+@pytest.mark.parametrize("chapter", CHAPTERS + SECTIONS)
 def test_chapter_page(browser, book, chapter):
     page, ctx, console, errors, bad = open_page(browser, book.html / f"{chapter}.html")
     try:
@@ -108,7 +110,8 @@ def test_chapter_page(browser, book, chapter):
         assert not found["broken"], f"{chapter}: images that did not load: {found['broken']}"
         assert found["errors"] == 0 and "Traceback (most recent call last)" not in found["text"], f"{chapter}: error output"
         assert found["directives"] == 0, f"{chapter}: nbdev directives shown in code cells"
-        assert found["details"] >= 1 and found["openDetails"] == 0, f"{chapter}: exercise solutions should be folded"
+        assert found["openDetails"] == 0, f"{chapter}: exercise solutions should be folded"
+        if chapter in CHAPTERS: assert found["details"] >= 1, f"{chapter}: no exercises with solutions"
         assert found["copyButtons"] >= 1, f"{chapter}: code cells have no copy button"
         # prev/next links and the sidebar table of contents
         assert page.locator("nav.bd-docs-nav a.reference").count() >= len(CHAPTERS)
