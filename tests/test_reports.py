@@ -60,6 +60,23 @@ def test_index_lists_every_report(rendered):
         for h in r.headlines: assert esc(h["text"]) in page
 
 
+def test_index_in_analyst_order_and_names_each_data_set(rendered, reports):
+    """data check → personas → propensity → CLV → recommendations → forecast → A/B → BERT, and the data each report ran
+    on beside it: the CDNOW sample (2,357 customers) and the full CDNOW (23,570) are never read as the same data."""
+    from infogap.report.page import esc
+    from infogap.report.render import REPORT_ORDER, data_description
+    page = (OUT / "index.html").read_text(encoding="utf-8")
+    at = [page.index(f'href="{n}.html"') for n in REPORT_ORDER if n in rendered]
+    assert at == sorted(at)
+    for name, r in rendered.items():
+        row = page[page.index(f'href="{name}.html"'):]
+        row = row[:row.index("</tr>")]
+        data = json.loads((OUT / f"{name}.json").read_text())["data"]
+        assert data == r.parameters.get("data", reports[name].params["data"].default)
+        assert "Data: " + esc(data_description(data)) in row and "not recorded" not in row, name
+    assert "2,357 customers" in data_description("cdnow_sample") and "23,570 customers" in data_description("cdnow_master")
+
+
 def test_dataprep_numbers_match_published_cdnow_summary(reports, tmp_path):
     """Default run on the CDNOW sample: counts and the repeat-buyer share agree with the 2,357-customer
     BTYD summary published with the `lifetimes` package (calibration 1997-01-01..1997-09-30)."""
