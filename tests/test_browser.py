@@ -66,6 +66,9 @@ def test_report_in_browser(browser, rendered, name):
             assert card.inner_text().strip() == h["text"]
         assert page.locator("footer.ig-footer").is_visible()
         check_links(page, r.html.parent)
+        alts = page.eval_on_selector_all("img", "els => els.map(e => e.getAttribute('alt'))")
+        generic = {None, "", "Figure", "Chart without a description"}
+        assert not [a for a in alts if a in generic or a.startswith("Chart with ")], f"images without a real alt text: {alts}"
         links = page.eval_on_selector_all("a", "els => els.map(e => e.getAttribute('href'))")
         assert "index.html" in links, "no link back to the index"
         published = {str(f.relative_to(r.html.parent)) for f in r.files}

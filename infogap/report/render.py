@@ -68,7 +68,8 @@ _TEMPLATE = r"""{%- extends 'index.html.j2' -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
 {%- block data_png scoped -%}
-<div class="jp-RenderedImage jp-OutputArea-output"><img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}" alt="Figure"></div>
+<div class="jp-RenderedImage jp-OutputArea-output">{%- set alt = output.data.get('text/plain', '') -%}
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}" alt="{{ (alt if alt and not alt.startswith('<Figure') else 'Chart without a description') | escape_html }}"></div>
 {%- endblock data_png -%}
 {%- block notebook_css -%}<style type="text/css">{{ resources.infogap_css }}</style>{%- endblock notebook_css -%}
 {%- block html_head_css -%}<meta name="generator" content="infogap {{ resources.infogap_version }}">
@@ -399,7 +400,7 @@ DATA_DESCRIPTIONS = {"cdnow_sample": "CDNOW sample: 2,357 customers' CD orders, 
                      "cdnow_master": "CDNOW full data: 23,570 customers' CD orders, 1997–98",
                      "movielens_100k": "MovieLens 100k: 100,000 film ratings by 943 users",
                      "airline": "Airline passengers: monthly totals, 1949–1960",
-                     "simulated": "Simulated A/B test (built in)"}
+                     "simulated": "Simulated A/B test: three arms with a known lift"}
 
 def data_description(data) -> str:
     "Which data a report ran on, in words: a built-in set described, a file by its name only (no local path)."
