@@ -12,7 +12,8 @@ __all__ = ['LANGS', 'BUILTIN_DATA', 'READ_OPTIONS', 'HEADLINE_MIME', 'esc', 'Rep
            'parse_column_map', 'check_out_dir', 'resolve_input', 'RunPlan', 'plan_run', 'template_frame', 'REPORT_CSS',
            'CSP', 'latex_to_mathml', 'offline_problems', 'assert_offline', 'export_html', 'RenderResult',
            'headlines_from_notebook', 'resolve_data_path', 'render_report', 'index_html', 'write_index',
-           'results_table', 'render_all', 'HOSTILE_STRINGS', 'demo_report_notebook', 'hostile_csv']
+           'results_table', 'render_all', 'HOSTILE_STRINGS', 'demo_report_notebook', 'hostile_csv', 'figure_alt_text',
+           'TOC_MIN_SECTIONS', 'nav_html', 'add_navigation', 'REPORT_ORDER', 'DATA_DESCRIPTIONS', 'data_description']
 
 # %% ../nbs/09_reports.ipynb #6eb7561e
 "The old name, kept for code written before the split: everything of `infogap.report.*`."
@@ -31,5 +32,6 @@ _all_ = ["LANGS", "BUILTIN_DATA", "READ_OPTIONS", "HEADLINE_MIME", "esc", "Repor
           "RunPlan", "plan_run", "template_frame", "REPORT_CSS", "CSP", "latex_to_mathml", "offline_problems",
           "assert_offline", "export_html", "RenderResult", "headlines_from_notebook", "resolve_data_path",
           "render_report", "index_html", "write_index", "results_table", "render_all", "HOSTILE_STRINGS",
-          "demo_report_notebook", "hostile_csv"]
+          "demo_report_notebook", "hostile_csv", "figure_alt_text", "TOC_MIN_SECTIONS", "nav_html", "add_navigation",
+          "REPORT_ORDER", "DATA_DESCRIPTIONS", "data_description"]
 

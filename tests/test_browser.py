@@ -3,6 +3,7 @@
 script from the data executed; a full-page screenshot of each goes to reports/out/screenshots/."""
 import shutil
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -64,8 +65,25 @@ def test_report_in_browser(browser, rendered, name):
             card = page.locator(f'[data-headline-key="{h["key"]}"] .ig-headline-value')
             assert card.inner_text().strip() == h["text"]
         assert page.locator("footer.ig-footer").is_visible()
+        check_links(page, r.html.parent)
+        alts = page.eval_on_selector_all("img", "els => els.map(e => e.getAttribute('alt'))")
+        generic = {None, "", "Figure", "Chart without a description"}
+        assert not [a for a in alts if a in generic or a.startswith("Chart with ")], f"images without a real alt text: {alts}"
+        links = page.eval_on_selector_all("a", "els => els.map(e => e.getAttribute('href'))")
+        assert "index.html" in links, "no link back to the index"
+        published = {str(f.relative_to(r.html.parent)) for f in r.files}
+        assert {unquote(l) for l in links} >= published, f"files published beside the page but not linked: {published}"
     finally:
         ctx.close()
+
+
+def check_links(page, folder: Path):
+    "Every link on the page resolves: `#id` to an element of the page, anything else to a file in `folder`."
+    for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
+        if href.startswith("#"):
+            assert page.locator(f"[id='{href[1:]}']").count() == 1, f"link {href} points to no section"
+        else:
+            assert (folder / unquote(href)).is_file(), f"link {href} points to no file in {folder}"
 
 
 def test_tables_align_text_left_and_numbers_right(browser, rendered):
@@ -95,6 +113,9 @@ def test_index_in_browser(browser, rendered):
         links = page.eval_on_selector_all("a", "els => els.map(e => e.getAttribute('href'))")
         assert set(f"{n}.html" for n in rendered) <= set(links)
         for l in links: assert (OUT / l).exists(), l   # every link resolves to a file next to the index
+        from infogap.report.render import REPORT_ORDER   # in the order an analyst works
+        shown = [l[:-len(".html")] for l in links if l[:-len(".html")] in REPORT_ORDER]
+        assert shown == [n for n in REPORT_ORDER if n in rendered], shown
     finally:
         ctx.close()
 

@@ -24,10 +24,10 @@ _all_ = ["DataError", "CANONICAL_COLUMNS"]  # re-exported: report notebooks get 
 
 
 # %% auto #0
-__all__ = ['LANGS', 'BUILTIN_DATA', 'READ_OPTIONS', 'HEADLINE_MIME', 'esc', 'ReportContext', 'current_report', 'start_report',
-           'check_read_options', 'load_data', 'say_html', 'say', 'table_html', 'show_table', 'headline_record',
-           'headline_html', 'headline', 'footer_html', 'report_footer', 'check_output_name', 'output_path',
-           'spreadsheet_safe', 'save_csv', 'DataError', 'CANONICAL_COLUMNS']
+__all__ = ['LANGS', 'BUILTIN_DATA', 'READ_OPTIONS', 'HEADLINE_MIME', 'esc', 'ReportContext', 'current_report', 'figure_alt_text',
+           'start_report', 'check_read_options', 'load_data', 'say_html', 'say', 'table_html', 'show_table',
+           'headline_record', 'headline_html', 'headline', 'footer_html', 'report_footer', 'check_output_name',
+           'output_path', 'spreadsheet_safe', 'save_csv', 'DataError', 'CANONICAL_COLUMNS']
 
 # %% ../../nbs/09a_report_page.ipynb #864e16f3
 def esc(value) -> str:
@@ -61,6 +61,28 @@ def current_report() -> ReportContext:
     if _CURRENT is None: _CURRENT = ReportContext(title="Report", parameters={})
     return _CURRENT
 
+def figure_alt_text(fig) -> str:
+    """What a figure shows, in words, for the page's `alt` text: its title and, per panel, the panel's title and axis
+    labels (`Chart: Sales by month. Panel 1: Revenue; x: month; y: revenue ($)`)."""
+    parts = []
+    sup = getattr(fig, "_suptitle", None)
+    if sup is not None and sup.get_text(): parts.append(sup.get_text())
+    axes = [ax for ax in fig.get_axes() if ax.get_visible() and ax.axison]
+    for n, ax in enumerate(axes, 1):
+        bits = [t for t in (ax.get_title("left"), ax.get_title(), ax.get_title("right")) if t]
+        bits += [f"{a}: {l}" for a, l in (("x", ax.get_xlabel()), ("y", ax.get_ylabel())) if l]
+        if bits: parts.append((f"Panel {n}: " if len(axes) > 1 else "") + "; ".join(bits))
+    if not parts: return f"Chart with {len(axes)} panel{'s' if len(axes) != 1 else ''} and no title or axis labels"
+    return "Chart: " + ". ".join(parts)
+
+def _describe_figures_for_screen_readers():
+    "In a kernel: a figure's text/plain output becomes `figure_alt_text`, which the page uses as the image's alt text."
+    from IPython import get_ipython
+    from matplotlib.figure import Figure
+    ip = get_ipython()
+    if ip is not None:
+        ip.display_formatter.formatters["text/plain"].for_type(Figure, lambda fig, p, cycle: p.text(figure_alt_text(fig)))
+
 def start_report(title: str, **parameters) -> ReportContext:
     "Start a report: record `title` and every parameter, seed RNGs with `seed`, check `lang`, set up matplotlib."
     global _CURRENT
@@ -78,6 +100,7 @@ def start_report(title: str, **parameters) -> ReportContext:
         matplotlib.rcParams.update({"figure.dpi": 100, "savefig.dpi": 100, "figure.figsize": (8, 3.6), "text.parse_math": False})
         from matplotlib_inline.backend_inline import set_matplotlib_formats
         set_matplotlib_formats("png")
+        _describe_figures_for_screen_readers()
     except Exception:  # not in a kernel, or no matplotlib-inline: nothing to set up
         pass
     _CURRENT = ReportContext(title=title, parameters=dict(parameters), lang=lang)

@@ -21,9 +21,10 @@ from .page import _MAX_ALIGNED, HEADLINE_MIME, esc, headline_html
 
 
 # %% auto #0
-__all__ = ['REPORT_CSS', 'CSP', 'latex_to_mathml', 'offline_problems', 'assert_offline', 'export_html', 'RenderResult',
-           'headlines_from_notebook', 'resolve_data_path', 'render_report', 'index_html', 'write_index',
-           'results_table', 'render_all']
+__all__ = ['REPORT_CSS', 'CSP', 'TOC_MIN_SECTIONS', 'REPORT_ORDER', 'DATA_DESCRIPTIONS', 'latex_to_mathml', 'offline_problems',
+           'assert_offline', 'nav_html', 'add_navigation', 'export_html', 'RenderResult', 'headlines_from_notebook',
+           'resolve_data_path', 'render_report', 'data_description', 'index_html', 'write_index', 'results_table',
+           'render_all']
 
 # %% ../../nbs/09c_report_render.ipynb #db8a79b3
 REPORT_CSS = """
@@ -54,6 +55,10 @@ footer.ig-footer{margin-top:3em;padding-top:.5em;border-top:2px solid #d0d7de;co
 footer.ig-footer th,footer.ig-footer td{text-align:left}
 .ig-sha{word-break:break-all}
 math{font-size:1.08em}
+nav.ig-nav{margin:0 0 .8em;padding:6px 10px;background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;font-size:.92em}
+nav.ig-nav a{margin-right:.9em}
+nav.ig-toc{margin:.8em 0 1em;padding:6px 12px;border-left:4px solid #2d6cdf;background:#f8fafc;font-size:.92em}
+nav.ig-toc ol{margin:.2em 0;padding-left:1.4em}
 """
 REPORT_CSS += ",".join(f"table.ig-l{n} tr>:nth-child({n})" for n in range(1, _MAX_ALIGNED + 1)) + "{text-align:left}\n"
 
@@ -63,7 +68,8 @@ _TEMPLATE = r"""{%- extends 'index.html.j2' -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
 {%- block data_png scoped -%}
-<div class="jp-RenderedImage jp-OutputArea-output"><img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}" alt="Figure"></div>
+<div class="jp-RenderedImage jp-OutputArea-output">{%- set alt = output.data.get('text/plain', '') -%}
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}" alt="{{ (alt if alt and not alt.startswith('<Figure') else 'Chart without a description') | escape_html }}"></div>
 {%- endblock data_png -%}
 {%- block notebook_css -%}<style type="text/css">{{ resources.infogap_css }}</style>{%- endblock notebook_css -%}
 {%- block html_head_css -%}<meta name="generator" content="infogap {{ resources.infogap_version }}">
@@ -170,12 +176,40 @@ def assert_offline(html: str, name: str = "page") -> None:
     problems = offline_problems(html)
     if problems: raise ValueError(f"{name}: would make a network request: {'; '.join(problems[:3])}")
 
-def export_html(nb, resources_name: str = "report") -> str:
-    "Self-contained HTML (code hidden, no network) for an executed notebook."
+TOC_MIN_SECTIONS = 4   # a page with this many sections (## headings) or more gets a table of contents
+
+def _href(rel) -> str:
+    "A relative link to a file beside the page: every character but `/` percent-encoded, so no name reads as a URL scheme."
+    from urllib.parse import quote
+    return esc(quote(str(rel).replace(os.sep, "/"), safe="/"))
+
+def nav_html(files=()) -> str:
+    "The bar at the top of a page: back to index.html (beside the page) and a link to each file published with it."
+    links = "".join(f'<a class="ig-file" href="{_href(f)}">{esc(Path(f).name)}</a>' for f in files)
+    return ('<nav class="ig-nav" aria-label="Report navigation"><a href="index.html">← All reports</a>'
+            + (f"<span>Files: </span>{links}" if links else "") + "</nav>")
+
+def add_navigation(html: str, files=()) -> str:
+    """`html` with `nav_html(files)` first in the body and, when it has `TOC_MIN_SECTIONS` sections or more, every `<h2>`
+    given an id and a table of contents before the first one."""
+    heads = []
+    def number(m):
+        heads.append(re.sub(r"<[^>]+>", "", m.group(1)).strip())   # heading text is already escaped HTML
+        return f'<h2 id="ig-sec-{len(heads)}">{m.group(1)}</h2>'
+    html = re.sub(r"<h2>(.*?)</h2>", number, html, flags=re.S)
+    if len(heads) >= TOC_MIN_SECTIONS:
+        toc = ('<nav class="ig-toc" aria-label="Contents"><strong>On this page</strong><ol>'
+               + "".join(f'<li><a href="#ig-sec-{i}">{h}</a></li>' for i, h in enumerate(heads, 1)) + "</ol></nav>")
+        html = html.replace('<h2 id="ig-sec-1">', toc + '<h2 id="ig-sec-1">', 1)
+    return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav_html(files), html, count=1)
+
+def export_html(nb, resources_name: str = "report", files=()) -> str:
+    "Self-contained HTML (code hidden, no network) for an executed notebook, with links to index.html and `files`."
     from infogap import __version__
     ex = _make_exporter()
     body, _ = ex.from_notebook_node(nb, resources={"metadata": {"name": resources_name}, "infogap_css": REPORT_CSS,
                                                    "infogap_version": __version__, "infogap_csp": CSP})
+    body = add_navigation(body, files)
     assert_offline(body, resources_name)
     return body
 
@@ -332,7 +366,7 @@ def render_report(info: ReportInfo, parameters: dict | None = None, out_dir="rep
                 res.error = f"{type(e).__name__}: {text.splitlines()[0] if text else ''}"
             if exc is None:
                 try:
-                    html = export_html(executed, info.title)
+                    html = export_html(executed, info.title, sorted(str(p.relative_to(stage)) for p in stage.rglob("*") if p.is_file()))
                     res.headlines = headlines_from_notebook(executed)
                     res.files = _publish(stage, out_dir)
                     res.html = out_dir / f"{info.name}.html"
@@ -351,6 +385,7 @@ def render_report(info: ReportInfo, parameters: dict | None = None, out_dir="rep
     meta = {"name": res.name, "title": res.title, "description": info.description, "status": res.status,
             "seconds": round(res.seconds, 2), "headlines": res.headlines, "error": res.error,
             "files": [str(p.relative_to(out_dir)) for p in res.files],
+            "data": params.get("data", getattr(info.params.get("data"), "default", None)),   # what the run read, default included
             "parameters": params, "finished_at": _dt.datetime.now().astimezone().isoformat(timespec="seconds")}
     if res.status == "ok":
         _atomic_write(out_dir / f"{info.name}.json", json.dumps(meta, indent=1, default=str, ensure_ascii=False))
@@ -360,11 +395,29 @@ def render_report(info: ReportInfo, parameters: dict | None = None, out_dir="rep
 
 
 # %% ../../nbs/09c_report_render.ipynb #4dd7253d
+REPORT_ORDER = ("dataprep", "personas", "propensity", "clv", "recommendations", "forecast", "abtest", "bertrec")
+DATA_DESCRIPTIONS = {"cdnow_sample": "CDNOW sample: 2,357 customers' CD orders, 1997–98",
+                     "cdnow_master": "CDNOW full data: 23,570 customers' CD orders, 1997–98",
+                     "movielens_100k": "MovieLens 100k: 100,000 film ratings by 943 users",
+                     "airline": "Airline passengers: monthly totals, 1949–1960",
+                     "simulated": "Simulated A/B test: three arms with a known lift"}
+
+def data_description(data) -> str:
+    "Which data a report ran on, in words: a built-in set described, a file by its name only (no local path)."
+    if data is None or data == "": return "not recorded"
+    if isinstance(data, str) and data in DATA_DESCRIPTIONS: return DATA_DESCRIPTIONS[data]
+    if isinstance(data, str) and (os.sep in data or "." in Path(data).name): return f"file {Path(data).name}"
+    return f"built-in data set {data}"
+
+def _report_order(name: str):
+    "The order an analyst works in (`REPORT_ORDER`); other reports after, alphabetically."
+    return (REPORT_ORDER.index(name) if name in REPORT_ORDER else len(REPORT_ORDER), name)
+
 def index_html(out_dir) -> str:
-    "The index page for every `<name>.json` (and `<name>.failed.json`) in `out_dir`."
+    "The index page for every `<name>.json` (and `<name>.failed.json`) in `out_dir`, in `REPORT_ORDER`."
     out_dir = Path(out_dir)
     names = sorted({p.name[:-len(".failed.json")] if p.name.endswith(".failed.json") else p.stem
-                    for p in out_dir.glob("*.json")})
+                    for p in out_dir.glob("*.json")}, key=_report_order)
     rows = []
     def read(p):   # a damaged status file costs its own row, never the index
         try: meta = json.loads(p.read_text(encoding="utf-8")) if p.exists() else None
@@ -386,18 +439,20 @@ def index_html(out_dir) -> str:
         hl = "".join(headline_html(h) for h in (ok or {}).get("headlines", []) if isinstance(h, dict) and {"key", "text", "label"} <= set(h))
         try: secs = float((bad or ok).get("seconds", 0) or 0)
         except (TypeError, ValueError): secs = 0.0
-        rows.append(f'<tr><td class="ig-name">{link}<div class="ig-desc">{esc(meta.get("description", ""))}</div></td>'
+        rows.append(f'<tr><td class="ig-name">{link}<div class="ig-desc">{esc(meta.get("description", ""))}</div>'
+                    f'<div class="ig-data">Data: {esc(data_description(meta.get("data")))}</div></td>'
                     f'<td>{status}</td><td class="ig-time">{float(secs):.1f} s</td><td class="ig-hl">{hl}</td></tr>')
     from infogap import __version__
     now = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
     css = REPORT_CSS + (".ig-index th,.ig-index td{text-align:left}.ig-index td{white-space:normal}.ig-name{width:30%}"
-                        ".ig-desc{color:#57606a;font-size:.85em}.ig-failed{color:#b42318;font-weight:600}.ig-ok{color:#1a7f37}"
+                        ".ig-desc{color:#57606a;font-size:.85em}.ig-data{font-size:.85em;font-weight:600}.ig-failed{color:#b42318;font-weight:600}.ig-ok{color:#1a7f37}"
                         ".ig-index td.ig-time{white-space:nowrap}.ig-hl .ig-headline{min-width:0;margin:3px 6px 3px 0;padding:5px 9px}"
                         ".ig-hl .ig-headline-value{font-size:1.15em}.ig-hl .ig-headline-label{font-size:.8em}body{max-width:1200px}")
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
             f'<title>infogap reports</title><style>{css}</style></head><body><h1>infogap reports</h1>'
-            '<blockquote>Every report, its status and its headline numbers. Click a title to open the report.</blockquote>'
+            '<blockquote>Every report in the order an analyst works, its status and its headline numbers. Reports may run on '
+            'different data sets: the line under each title says which. Click a title to open the report.</blockquote>'
             '<table class="ig-index"><thead><tr><th>report</th><th>status</th><th>time</th><th>headline numbers</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>'
             f'<footer class="ig-footer">infogap {esc(__version__)} · generated {esc(now)}</footer></body></html>')
