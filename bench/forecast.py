@@ -19,14 +19,21 @@ machine load. Each repeat gives one time per library (sum over those series) and
 JSON keeps every repeat's times (wall and CPU) and the range of the ratios. pmdarima's exact-ML search takes
 ~8 s per seasonal series here, which is why it runs on those series only.
 
-Accuracy: the first repeat's forecasts on the peer series, then infogap and statsforecast once on the rest of
-the `--series` (mean MASE over all of them, and the d and D chosen). The issue asks for 500 series:
+Accuracy: the speed repeats' first forecasts, then each library once on the rest of the first `--peer-series`
+series and infogap and statsforecast once on the rest of the `--series` (mean MASE, the d and D chosen).
 
-    .venv/bin/python bench/forecast.py --series 500 --peer-series 40 --repeats 3   # the stored results, ~1 h
-    .venv/bin/python bench/forecast.py [--series 100] [--peer-series 15] [--repeats 3] [--fixture tests/fixtures/forecast_peers.json]
+    .venv/bin/python bench/forecast.py [--series 100] [--peer-series 15] [--speed-series 8] [--repeats 3] [--fixture tests/fixtures/forecast_peers.json]
+    .venv/bin/python bench/forecast.py --skip-accuracy --speed-series 6 --repeats 1 --rotation R --speed-out runR.json   # R = 0, 1, 2 at once
+    .venv/bin/python bench/forecast.py --combine run0.json run1.json run2.json    # -> bench/results/forecast_speed.json
 
-Writes bench/results/forecast.json; with --fixture also the first `--fixture-series` series, their hold-outs
-and the peers' forecasts, which nbs/05_forecast.ipynb and tests/test_forecast_peers.py assert against."""
+Writes bench/results/forecast_speed.json (speed) and, unless --skip-accuracy, bench/results/forecast.json
+(accuracy); with --fixture also the first `--fixture-series` series, their hold-outs and the peers' forecasts,
+which nbs/05_forecast.ipynb and tests/test_forecast_peers.py assert against.
+
+The stored forecast.json is the issue's 500 series with pmdarima on the first 40 (`--series 500 --peer-series
+40`, about an hour on a quiet machine), written by this script's previous version: its accuracy fields stand,
+its speed fields set pmdarima's 40 series against infogap's 500 and are superseded by forecast_speed.json, which
+is the three concurrent process runs shown above (rotations 0, 1, 2) merged with --combine."""
 import argparse
 import json
 import os
