@@ -103,8 +103,9 @@ def test_chapter_page(browser, book, chapter):
             text: document.querySelector('main').innerText,
             directives: Array.from(document.querySelectorAll('.cell_input pre'))
                              .filter(p => /^\\s*#\\s*\\|/m.test(p.innerText)).length,
-            openDetails: Array.from(document.querySelectorAll('details')).filter(d => d.open).length,
-            details: document.querySelectorAll('details').length,
+            // the article's own <details> (exercise solutions), not the sidebar's, which opens the current chapter's sections
+            openDetails: Array.from(document.querySelectorAll('article.bd-article details')).filter(d => d.open).length,
+            details: document.querySelectorAll('article.bd-article details').length,
             copyButtons: document.querySelectorAll('.cell_input button.copybtn').length,
             title: document.title})""")
         assert not found["broken"], f"{chapter}: images that did not load: {found['broken']}"
