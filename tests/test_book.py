@@ -102,7 +102,7 @@ def test_chapter_page(browser, book, chapter):
             errors: document.querySelectorAll('.cell_output .output.traceback, .cell_output .output.error').length,
             text: document.querySelector('main').innerText,
             directives: Array.from(document.querySelectorAll('.cell_input pre'))
-                             .filter(p => /^\\s*#\\s*\\|/m.test(p.innerText)).length,
+                             .filter(p => /^\\s*#\\s*\\|/.test(p.innerText)).length,   // directives lead a cell; a string in the code may hold one
             // the article's own <details> (exercise solutions), not the sidebar's, which opens the current chapter's sections
             openDetails: Array.from(document.querySelectorAll('article.bd-article details')).filter(d => d.open).length,
             details: document.querySelectorAll('article.bd-article details').length,
