@@ -61,7 +61,9 @@ nbtest: install data
 pytest: install data browser
 	$(BIN)/python -m pytest tests -q
 
-test: check-sync nbtest pytest
+# The chapters' tests run once, inside the book test (tests/test_book.py executes every chapter, `#| slow`
+# cells skipped, and fails on any error); `make nbtest` runs them alone with nbdev_test while you work.
+test: check-sync pytest
 
 reports: install data
 	$(BIN)/infogap report all --out reports/out

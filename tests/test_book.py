@@ -1,9 +1,11 @@
 """The book (`make book`), built once per session and read in headless Chromium (Debian's /usr/bin/chromium
 driven by the `playwright` package).
 
-The build reuses the chapter executions cached in _book/jupyter_cache (shared with `make book`: a chapter
-runs again only when its code changed) and the reports the other tests render with their test parameters
-(reports/out/tests), and writes to _book/test/html, so it never replaces the book `make book` wrote.
+The build executes every chapter (skipping `#| slow` cells, like nbdev_test) and fails on an error in any cell:
+it is the chapters' test in `make test`. It caches executions in _book/test/jupyter_cache-<fingerprint>, keyed on
+each chapter's code and on the library and lock (so a change to any exported module runs every chapter again),
+uses the reports the other tests render with their test parameters (reports/out/tests), and writes to
+_book/test/html, so it never replaces the book `make book` wrote.
 Checked: the build has no warning (a broken cross-reference is one); every chapter page shows a figure,
 has no error output or traceback, shows no nbdev directive, keeps exercise solutions folded and makes no
 network request; search finds "BG/NBD" in the CLV chapter; no internal link, image, script or stylesheet
@@ -11,8 +13,10 @@ is broken; the Reports part links every report with the command that made it.
 
     python tests/test_book.py --screenshots    # refresh the README's two screenshots from _book/html
 """
+import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -35,9 +39,30 @@ SECTIONS = sorted(p.stem for p in (ROOT / "nbs").glob("[0-9][0-9][a-z]_*.ipynb")
 IGNORED_LOG = ("Kernel is running over TCP without encryption",)
 
 
+def library_fingerprint() -> str:
+    "A hash of everything a chapter's outputs depend on besides its own code: the package and the locked environment."
+    h = hashlib.sha256()
+    for p in sorted((ROOT / "infogap").rglob("*.py")) + [ROOT / "constraints.txt", ROOT / "settings.ini"]:
+        if p.exists(): h.update(p.relative_to(ROOT).as_posix().encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def execution_cache(out: Path) -> Path:
+    """The jupyter-cache this build executes into: `out`/jupyter_cache-<library fingerprint>.
+
+    This build is the chapters' test (`make test` runs no separate nbdev_test), so a chapter may be taken from the
+    cache only if neither its code (jupyter-cache's own key) nor the library it imports changed; caches made for
+    another version of the library are removed."""
+    cache = out / f"jupyter_cache-{library_fingerprint()}"
+    for old in out.glob("jupyter_cache-*"):
+        if old != cache: shutil.rmtree(old, ignore_errors=True)
+    return cache
+
+
 def build_book(out: Path, reports_dir: Path, jobs: int = 2) -> SimpleNamespace:
-    "Run sphinx-build on nbs/ into `out`/html with the reports rendered in `reports_dir`."
-    env = {**os.environ, "INFOGAP_BOOK_REPORTS": str(reports_dir),
+    """Run sphinx-build on nbs/ into `out`/html with the reports rendered in `reports_dir`. Every chapter is executed
+    (its `#| slow` and `#| eval: false` cells skipped, as nbdev_test does) and a failing cell fails the build."""
+    env = {**os.environ, "INFOGAP_BOOK_REPORTS": str(reports_dir), "INFOGAP_BOOK_CACHE": str(execution_cache(out)),
            "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
     cmd = [sys.executable, "-m", "sphinx", "-j", str(jobs), "-b", "html", "-d", str(out / "doctrees"),
            str(ROOT / "nbs"), str(out / "html")]
@@ -121,13 +146,7 @@ def test_chapter_page(browser, book, chapter):
         ctx.close()
 
 
-# Chapters 09 and 10 (reports, CLI) print text and HTML but draw no figure yet; when they do, these
-# strict xfails turn into failures and the exception should be removed.
-NO_FIGURE_YET = {"09_reports", "10_cli"}
-
-
-@pytest.mark.parametrize("chapter", [pytest.param(c, marks=pytest.mark.xfail(
-    strict=True, reason="the chapter draws no figure yet")) if c in NO_FIGURE_YET else c for c in CHAPTERS])
+@pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_shows_a_figure(browser, book, chapter):
     page, ctx, *_ = open_page(browser, book.html / f"{chapter}.html")
     try:
