@@ -58,8 +58,11 @@ check-sync: install
 nbtest: install data
 	$(BIN)/nbdev_test --n_workers 2 --timing
 
+# Two workers: the renders and the book (which executes every chapter) on one, the other tests beside them.
+PYTEST_WORKERS ?= 2
+
 pytest: install data browser
-	$(BIN)/python -m pytest tests -q
+	$(BIN)/python -m pytest tests -q $(if $(filter-out 0 1,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadgroup)
 
 # The chapters' tests run once, inside the book test (tests/test_book.py executes every chapter, `#| slow`
 # cells skipped, and fails on any error); `make nbtest` runs them alone with nbdev_test while you work.
