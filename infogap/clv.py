@@ -14,9 +14,10 @@ from threadpoolctl import threadpool_limits
 from .dataprep import _to_pandas
 
 # %% auto #0
-__all__ = ['present_value', 'retention_clv', 'cohort_retention', 'FitSummary', 'BetaGeo', 'ModifiedBetaGeo', 'simulate_bgnbd',
-           'GammaGamma', 'customer_lifetime_value', 'holdout_by_frequency', 'cumulative_tracking',
-           'plot_holdout_by_frequency', 'plot_tracking', 'CustomerValue', 'value_customers', 'value_segments']
+__all__ = ['present_value', 'retention_clv', 'cohort_retention', 'FitSummary', 'MaximumLikelihoodModel', 'BetaGeo',
+           'ModifiedBetaGeo', 'simulate_bgnbd', 'GammaGamma', 'customer_lifetime_value', 'holdout_by_frequency',
+           'cumulative_tracking', 'plot_holdout_by_frequency', 'plot_tracking', 'CustomerValue', 'value_customers',
+           'value_segments']
 
 # %% ../nbs/06_clv.ipynb #79b31ae8
 def present_value(cash_flows, rate, start: int = 1) -> float:
@@ -138,6 +139,19 @@ def _numerical_hessian(grad, theta, rel_step=1e-5):
     return (H + H.T) / 2
 
 
+def _hessian_from_values(f, theta, rel_step=1e-4):
+    "Central-difference Hessian of a scalar function from its values alone (for likelihoods without a gradient)."
+    theta = np.asarray(theta, float)
+    k = theta.size
+    h = rel_step * np.maximum(np.abs(theta), 1e-8)
+    H = np.empty((k, k))
+    for i in range(k):
+        for j in range(i, k):
+            ei, ej = np.eye(k)[i] * h[i], np.eye(k)[j] * h[j]
+            H[i, j] = H[j, i] = (f(theta + ei + ej) - f(theta + ei - ej) - f(theta - ei + ej) + f(theta - ei - ej)) / (4 * h[i] * h[j])
+    return H
+
+
 class FitSummary:
     "A statsmodels-style summary: header facts and a coefficient table (`.table`, a DataFrame)."
     def __init__(self, title, facts: dict, table: pd.DataFrame):
@@ -166,14 +180,91 @@ def _summary_table(params: dict, se: dict, level=0.95) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index", columns=["coef", "std err", f"lower {pct}", f"upper {pct}"])
 
 # %% ../nbs/06_clv.ipynb #bc4d8d10
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+
 def _warn_unless_converged(model, res):
-    "A fit that stopped before L-BFGS-B's own criteria were met says so, instead of passing for the maximum."
+    "A fit that stopped before the optimizer's own criteria were met says so, instead of passing for the maximum."
     if not model.converged_:
         from statsmodels.tools.sm_exceptions import ConvergenceWarning
         warnings.warn(f"{type(model).__name__}: the optimizer stopped before converging ({res.message}); the estimates may "
-                      f"not be the maximum-likelihood ones: raise maxiter or try other initial_params", ConvergenceWarning, stacklevel=3)
+                      f"not be the maximum-likelihood ones: raise maxiter or try other initial_params", ConvergenceWarning, stacklevel=4)
 
-class BetaGeo:
+
+class MaximumLikelihoodModel(BaseEstimator):
+    """What every maximum-likelihood model of this chapter shares, written once: the settings `tol` (the
+    optimizer's stopping criterion) and `maxiter`, checked in `fit`; storing a fit (`params_`, `loglik_`,
+    `converged_` with a `ConvergenceWarning` when not, `n_iter_`, `covariance_` from the inverse Hessian of
+    −loglik, `standard_errors_`); Wald `confidence_intervals` and a statsmodels-style `summary()`.
+    A subclass names its `param_names` and `model_name` and implements `fit`."""
+    param_names: tuple = ()
+    model_name = "model"
+    _summary_title = None
+
+    def __init__(self, tol: float = 1e-13, maxiter: int = 1000):
+        self.tol, self.maxiter = tol, maxiter
+
+    def _check_settings(self):
+        "scikit-learn style: parameters are validated in fit, not in the constructor."
+        if isinstance(self.tol, bool) or not isinstance(self.tol, (int, float)) or not 0 < self.tol < 1:
+            raise ValueError(f"tol must be a number in (0, 1), got {self.tol!r}")
+        if isinstance(self.maxiter, bool) or not isinstance(self.maxiter, (int, np.integer)) or self.maxiter < 1:
+            raise ValueError(f"maxiter must be a positive whole number, got {self.maxiter!r}")
+
+    def _lbfgsb(self, fun, x0, jac=True):
+        "L-BFGS-B on log-parameters, stopping at the model's `tol` (relative change of the objective) or `maxiter`."
+        return optimize.minimize(fun, x0, jac=jac, method="L-BFGS-B", bounds=[(-30, 30)] * len(x0),
+                                 options=dict(ftol=self.tol, gtol=1e-9, maxiter=self.maxiter))
+
+    def _store_fit(self, theta, loglik, res, n_customers, n_distinct, neg_grad=None, neg_loglik=None):
+        """Keep a finished fit. The covariance is the inverse observed information: the Hessian of −loglik in
+        the natural parameters, by central differences of `neg_grad` (or, without a gradient, of `neg_loglik`)."""
+        theta = np.asarray(theta, float)
+        k = theta.size
+        self.params_ = dict(zip(self.param_names, theta.tolist()))
+        self.loglik_ = float(loglik)
+        self.converged_, self.n_iter_ = bool(res.success), int(getattr(res, "nit", 0))
+        self.n_customers_, self.n_distinct_ = int(round(n_customers)), int(n_distinct)
+        _warn_unless_converged(self, res)
+        try:
+            with threadpool_limits(1, user_api="blas"):
+                H = _numerical_hessian(neg_grad, theta) if neg_grad is not None else _hessian_from_values(neg_loglik, theta)
+                cov = np.linalg.inv(H)
+        except np.linalg.LinAlgError:
+            cov = np.full((k, k), np.nan)
+        self.covariance_ = pd.DataFrame(cov, index=self.param_names, columns=self.param_names)
+        se = np.sqrt(np.where(np.diag(cov) > 0, np.diag(cov), np.nan))
+        self.standard_errors_ = dict(zip(self.param_names, se.tolist()))
+        return self
+
+    def _check_fitted(self):
+        check_is_fitted(self, "params_", msg=f"this {type(self).__name__} is not fitted yet: call fit(...) first")
+        return tuple(self.params_[k] for k in self.param_names)
+
+    def __repr__(self, N_CHAR_MAX=700):
+        if not hasattr(self, "params_"): return super().__repr__(N_CHAR_MAX) + " (not fitted)"
+        ps = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+        return f"{type(self).__name__}({ps}; loglik={self.loglik_:,.2f}, {self.n_customers_:,} {self._unit})"
+    _unit = "customers"
+
+    def confidence_intervals(self, level: float = 0.95) -> pd.DataFrame:
+        "Wald intervals: estimate ± z · standard error."
+        self._check_fitted()
+        return _summary_table(self.params_, self.standard_errors_, level).iloc[:, 2:]
+
+    def _summary_facts(self) -> dict:
+        return {"Customers": f"{self.n_customers_:,}", "Distinct rows": f"{self.n_distinct_:,}"}
+
+    def summary(self, level: float = 0.95) -> FitSummary:
+        "Coefficients, standard errors and Wald intervals, with the fit's log-likelihood, AIC and size."
+        self._check_fitted()
+        facts = {"Model": self.model_name, **self._summary_facts(), "Log-likelihood": f"{self.loglik_:,.2f}",
+                 "AIC": f"{2 * len(self.param_names) - 2 * self.loglik_:,.2f}", "Converged": str(self.converged_)}
+        title = self._summary_title or f"{self.model_name} maximum-likelihood fit"
+        return FitSummary(title, facts, _summary_table(self.params_, self.standard_errors_, level))
+
+class BetaGeo(MaximumLikelihoodModel):
     """BG/NBD ("buy till you die", Fader, Hardie & Lee 2005), fitted by maximum likelihood.
 
     `fit(frequency, recency, T)` takes per-customer repeat purchases, time of the last purchase and
@@ -184,14 +275,6 @@ class BetaGeo:
     param_names = ("r", "alpha", "a", "b")
     model_name = "BG/NBD"
     _shift = 0  # 0: dropout only after repeat purchases (BG/NBD); 1: also right after the first (MBG/NBD)
-
-    def __init__(self, tol: float = 1e-13, maxiter: int = 1000):
-        self.tol, self.maxiter = tol, maxiter
-
-    def __repr__(self):
-        if not hasattr(self, "params_"): return f"{type(self).__name__}() (not fitted)"
-        ps = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
-        return f"{type(self).__name__}({ps}; loglik={self.loglik_:,.2f}, {self.n_customers_:,} customers)"
 
     @classmethod
     def _loglik(cls, theta, x, tx, T, grad=False):
@@ -250,14 +333,14 @@ class BetaGeo:
         for st in starts:
             st = np.asarray([st[k] for k in self.param_names] if isinstance(st, dict) else st, float)
             if st.shape != (4,) or (st <= 0).any(): raise ValueError("initial_params must be 4 positive numbers (r, alpha, a, b)")
-            res = optimize.minimize(nll, np.log(st), jac=True, method="L-BFGS-B", bounds=[(-30, 30)] * 4,
-                                    options=dict(ftol=self.tol, gtol=1e-9, maxiter=self.maxiter))
+            res = self._lbfgsb(nll, np.log(st))
             if best is None or res.fun < best.fun: best = res
             if res.success and np.abs(res.jac).max() < 1e-5: break
         return best
 
     def fit(self, frequency, recency, T, weights=None, initial_params=None):
         "Maximum-likelihood fit; returns self. `weights`: optional number of customers each row stands for."
+        self._check_settings()
         x, tx, T_, _ = _check_rft(frequency, recency, T)
         if weights is not None: weights = _as_1d("weights", weights, x.size)
         d = _Triples(*_group(x, tx, T_, weights=weights))
@@ -276,43 +359,16 @@ class BetaGeo:
         with threadpool_limits(1, user_api="blas"):
             best = self._optimise(nll, starts)
         theta = np.exp(best.x)
-        self.params_ = dict(zip(self.param_names, theta.tolist()))
-        self.loglik_ = float(-best.fun * n)
-        self.converged_, self.n_iter_ = bool(best.success), int(best.nit)
-        _warn_unless_converged(self, best)
-        self.n_customers_, self.n_distinct_ = int(round(n)), int(d.w.size)
         # standard errors: inverse of the observed information (Hessian of −loglik in the natural parameters)
-        total_grad = lambda th: -self._loglik_total(th, d)[1]
-        try:
-            with threadpool_limits(1, user_api="blas"):
-                cov = np.linalg.inv(_numerical_hessian(total_grad, theta))
-        except np.linalg.LinAlgError:
-            cov = np.full((4, 4), np.nan)
-        self.covariance_ = pd.DataFrame(cov, index=self.param_names, columns=self.param_names)
-        se = np.sqrt(np.where(np.diag(cov) > 0, np.diag(cov), np.nan))
-        self.standard_errors_ = dict(zip(self.param_names, se.tolist()))
-        return self
-
-    def _check_fitted(self):
-        if not hasattr(self, "params_"): raise ValueError(f"this {type(self).__name__} is not fitted yet: call fit(...) first")
-        return tuple(self.params_[k] for k in self.param_names)
+        return self._store_fit(theta, -best.fun * n, best, n, d.w.size, neg_grad=lambda th: -self._loglik_total(th, d)[1])
 
     def log_likelihood(self, frequency, recency, T) -> np.ndarray:
         "Per-customer log-likelihood at the fitted parameters."
         x, tx, T_, _ = _check_rft(frequency, recency, T)
         return self._loglik(np.array(self._check_fitted()), x, tx, T_)
 
-    def confidence_intervals(self, level: float = 0.95) -> pd.DataFrame:
-        "Wald intervals: estimate ± z · standard error."
-        self._check_fitted()
-        return _summary_table(self.params_, self.standard_errors_, level).iloc[:, 2:]
-
-    def summary(self, level: float = 0.95) -> FitSummary:
-        "Coefficients, standard errors and Wald intervals, with the fit's log-likelihood, AIC and size."
-        self._check_fitted()
-        facts = {"Model": self.model_name, "Customers": f"{self.n_customers_:,}", "Distinct triples": f"{self.n_distinct_:,}",
-                 "Log-likelihood": f"{self.loglik_:,.2f}", "AIC": f"{2 * 4 - 2 * self.loglik_:,.2f}", "Converged": str(self.converged_)}
-        return FitSummary(f"{self.model_name} maximum-likelihood fit", facts, _summary_table(self.params_, self.standard_errors_, level))
+    def _summary_facts(self):
+        return {"Customers": f"{self.n_customers_:,}", "Distinct triples": f"{self.n_distinct_:,}"}
 
     def _log_odds_dead(self, x, tx, T):
         r, alpha, a, b = self._check_fitted()
@@ -409,7 +465,7 @@ def _check_fm(frequency, monetary_value):
     return x, m, index
 
 
-class GammaGamma:
+class GammaGamma(MaximumLikelihoodModel):
     """Gamma-Gamma model of spend per transaction (Fader, Hardie & Lee 2005; Fader & Hardie 2013).
 
     Each transaction's value z ~ Gamma(p, ν); across customers ν ~ Gamma(q, v) (rate v), so a
@@ -419,13 +475,8 @@ class GammaGamma:
     param_names = ("p", "q", "v")
     model_name = "Gamma-Gamma"
 
-    def __init__(self, tol: float = 1e-13, maxiter: int = 1000):
-        self.tol, self.maxiter = tol, maxiter
-
-    def __repr__(self):
-        if not hasattr(self, "params_"): return "GammaGamma() (not fitted)"
-        ps = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
-        return f"GammaGamma({ps}; loglik={self.loglik_:,.2f}, {self.n_customers_:,} repeat customers)"
+    _unit = "repeat customers"
+    _summary_title = "Gamma-Gamma maximum-likelihood fit"
 
     @staticmethod
     def _loglik(theta, x, m, grad=False):
@@ -443,6 +494,7 @@ class GammaGamma:
 
     def fit(self, frequency, monetary_value, initial_params=(1.0, 1.0, 1.0)):
         "Maximum-likelihood fit on the customers with frequency > 0; returns self."
+        self._check_settings()
         x, m, _ = _check_fm(frequency, monetary_value)
         keep = x > 0
         if keep.sum() < 3: raise ValueError("the Gamma-Gamma model needs at least 3 customers with repeat purchases")
@@ -458,27 +510,10 @@ class GammaGamma:
         st = np.asarray(initial_params, float)
         if st.shape != (3,) or (st <= 0).any(): raise ValueError("initial_params must be 3 positive numbers (p, q, v)")
         with threadpool_limits(1, user_api="blas"):
-            res = optimize.minimize(nll, np.log(st), jac=True, method="L-BFGS-B", bounds=[(-30, 30)] * 3,
-                                    options=dict(ftol=self.tol, gtol=1e-9, maxiter=self.maxiter))
+            res = self._lbfgsb(nll, np.log(st))
         theta = np.exp(res.x) * np.array([1, 1, scale])   # v is a rate on the spend scale: scale it back
-        self.params_ = dict(zip(self.param_names, theta.tolist()))
-        self.loglik_ = float(w @ self._loglik(theta, xg, mg))
-        self.converged_, self.n_iter_ = bool(res.success), int(res.nit)
-        _warn_unless_converged(self, res)
-        self.n_customers_, self.n_distinct_ = int(round(n)), int(w.size)
         total_grad = lambda th: -(w @ self._loglik(th, xg, mg, grad=True)[1])
-        try:
-            cov = np.linalg.inv(_numerical_hessian(total_grad, theta))
-        except np.linalg.LinAlgError:
-            cov = np.full((3, 3), np.nan)
-        self.covariance_ = pd.DataFrame(cov, index=self.param_names, columns=self.param_names)
-        se = np.sqrt(np.where(np.diag(cov) > 0, np.diag(cov), np.nan))
-        self.standard_errors_ = dict(zip(self.param_names, se.tolist()))
-        return self
-
-    def _check_fitted(self):
-        if not hasattr(self, "params_"): raise ValueError("this GammaGamma is not fitted yet: call fit(...) first")
-        return tuple(self.params_[k] for k in self.param_names)
+        return self._store_fit(theta, w @ self._loglik(theta, xg, mg), res, n, w.size, neg_grad=total_grad)
 
     @property
     def mean_spend_(self) -> float:
@@ -495,17 +530,9 @@ class GammaGamma:
         out = p * (v + m * x) / (p * x + q - 1)
         return pd.Series(out, index=idx, name="expected_spend") if idx is not None else out
 
-    def confidence_intervals(self, level: float = 0.95) -> pd.DataFrame:
-        "Wald intervals: estimate ± z · standard error."
-        self._check_fitted()
-        return _summary_table(self.params_, self.standard_errors_, level).iloc[:, 2:]
+    def _summary_facts(self):
+        return {"Repeat customers": f"{self.n_customers_:,}", "Mean spend": f"{self.mean_spend_:,.2f}"}
 
-    def summary(self, level: float = 0.95) -> FitSummary:
-        "Coefficients, standard errors and Wald intervals, with log-likelihood and the population mean spend."
-        self._check_fitted()
-        facts = {"Model": self.model_name, "Repeat customers": f"{self.n_customers_:,}", "Log-likelihood": f"{self.loglik_:,.2f}",
-                 "AIC": f"{6 - 2 * self.loglik_:,.2f}", "Mean spend": f"{self.mean_spend_:,.2f}", "Converged": str(self.converged_)}
-        return FitSummary("Gamma-Gamma maximum-likelihood fit", facts, _summary_table(self.params_, self.standard_errors_, level))
 
 # %% ../nbs/06_clv.ipynb #fbb799c8
 def customer_lifetime_value(bg: BetaGeo, gg: GammaGamma, summary: pd.DataFrame, horizon: int = 12,
