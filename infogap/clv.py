@@ -16,8 +16,8 @@ from .dataprep import _to_pandas
 # %% auto #0
 __all__ = ['present_value', 'retention_clv', 'cohort_retention', 'FitSummary', 'MaximumLikelihoodModel', 'BetaGeo',
            'ModifiedBetaGeo', 'simulate_bgnbd', 'GammaGamma', 'customer_lifetime_value', 'holdout_by_frequency',
-           'cumulative_tracking', 'plot_holdout_by_frequency', 'plot_tracking', 'CustomerValue', 'value_customers',
-           'value_segments']
+           'cumulative_tracking', 'plot_holdout_by_frequency', 'plot_tracking', 'ShiftedBetaGeo', 'CustomerValue',
+           'value_customers', 'value_segments']
 
 # %% ../nbs/06_clv.ipynb #79b31ae8
 def present_value(cash_flows, rate, start: int = 1) -> float:
@@ -637,6 +637,101 @@ def plot_tracking(tracking: pd.DataFrame, ax=None, title: str = "Cumulative repe
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
     ax.legend()
     return ax
+
+# %% ../nbs/06_clv.ipynb #3f19c18d
+def _check_survivors(survivors) -> np.ndarray:
+    "Customers still active at the start of periods 0, 1, ..., n: finite, non-negative, non-increasing, at least two."
+    s = np.asarray(survivors.to_numpy() if hasattr(survivors, "to_numpy") else survivors, dtype=float).ravel()
+    if s.size < 2: raise ValueError(f"survivors needs at least two numbers (period 0 and period 1), got {s.size}")
+    if not np.isfinite(s).all(): raise ValueError("survivors has missing or infinite values")
+    if (s < 0).any(): raise ValueError("survivors has negative values: it counts customers still active")
+    if not s[0] > 0: raise ValueError("survivors[0] (the cohort's size at period 0) must be positive")
+    up = np.flatnonzero(np.diff(s) > 0)
+    if up.size: raise ValueError(f"survivors must not increase (a cohort only loses customers): period {up[0] + 1} "
+                                 f"has {s[up[0] + 1]:g} after {s[up[0]]:g}")
+    return s
+
+
+class ShiftedBetaGeo(MaximumLikelihoodModel):
+    """Shifted-beta-geometric (sBG) retention model of a contractual business (Fader & Hardie 2007, "How to
+    project customer retention"). Each customer renews at the end of every period with a fixed probability
+    1 − θ until they cancel; θ ~ Beta(α, β) across customers. `fit(survivors)` takes a cohort's number of
+    customers still active at the start of periods 0, 1, ..., n (percentages work too: they are counts out
+    of 100, which only changes the standard errors). Fitted: `params_` (alpha, beta), `loglik_`,
+    `standard_errors_`, `covariance_`."""
+    param_names = ("alpha", "beta")
+    model_name = "sBG"
+
+    @staticmethod
+    def _loglik_terms(theta, n):
+        "log P(T = t) for t = 1..n and log S(n), at (α, β)."
+        a, b = theta
+        t = np.arange(1, n + 1)
+        return special.betaln(a + 1, b + t - 1) - special.betaln(a, b), special.betaln(a, b + n) - special.betaln(a, b)
+
+    @classmethod
+    def _loglik_total(cls, theta, s):
+        lp, ls = cls._loglik_terms(theta, s.size - 1)
+        return -np.diff(s) @ lp + s[-1] * ls
+
+    def fit(self, survivors, initial_params=(1.0, 1.0)):
+        "Maximum-likelihood fit to one cohort's survivors; returns self."
+        self._check_settings()
+        s = _check_survivors(survivors)
+        st = np.asarray(initial_params, float)
+        if st.shape != (2,) or (st <= 0).any(): raise ValueError("initial_params must be 2 positive numbers (alpha, beta)")
+        n = s[0]
+
+        def nll(logtheta):
+            # exact gradient: d/dα log B(α + u, v) = ψ(α + u) − ψ(α + u + v), and likewise for β
+            a, b = np.exp(logtheta)
+            t = np.arange(1, s.size)
+            dg, died = special.digamma, -np.diff(s)
+            common_a, common_b = dg(a) - dg(a + b), dg(b) - dg(a + b)
+            ga = died @ (dg(a + 1) - dg(a + b + t)) + s[-1] * (dg(a) - dg(a + b + t[-1])) - n * common_a
+            gb = died @ (dg(b + t - 1) - dg(a + b + t)) + s[-1] * (dg(b + t[-1]) - dg(a + b + t[-1])) - n * common_b
+            return -self._loglik_total((a, b), s) / n, -np.array([ga * a, gb * b]) / n
+
+        with threadpool_limits(1, user_api="blas"):
+            res = self._lbfgsb(nll, np.log(st))
+        theta = np.exp(res.x)
+        return self._store_fit(theta, self._loglik_total(theta, s), res, n, s.size,
+                               neg_loglik=lambda th: -self._loglik_total(th, s))
+    _unit = "customers at period 0"
+
+    def _summary_facts(self):
+        return {"Cohort size": f"{self.n_customers_:,}", "Periods": f"{self.n_distinct_ - 1:,}"}
+
+    def survival(self, t):
+        "S(t) = B(α, β + t) / B(α, β): the share of the cohort still active at the start of period t (t ≥ 0)."
+        a, b = self._check_fitted()
+        t = np.asarray(t, float)
+        if (t < 0).any(): raise ValueError("t must be non-negative")
+        out = np.exp(special.betaln(a, b + t) - special.betaln(a, b))
+        return float(out) if out.ndim == 0 else out
+
+    def retention_rate(self, t):
+        "r(t) = S(t) / S(t − 1) = (β + t − 1) / (α + β + t − 1): the share of period t − 1's survivors who renew (t ≥ 1)."
+        a, b = self._check_fitted()
+        t = np.asarray(t, float)
+        if (t < 1).any(): raise ValueError("t must be at least 1 (retention from period t − 1 to t)")
+        out = (b + t - 1) / (a + b + t - 1)
+        return float(out) if out.ndim == 0 else out
+
+    def discounted_expected_residual_lifetime(self, discount_rate, renewals: int = 0):
+        """DERL (Fader & Hardie 2010): the expected number of further payments, discounted at `discount_rate`
+        per period, of a customer who has renewed `renewals` times (so has paid `renewals` + 1 times), measured
+        just before the next renewal decision, that payment counted undiscounted:
+        (β + n − 1)/(α + β + n − 1) · ₂F₁(1, β + n; α + β + n; 1/(1 + d)) with n = renewals + 1.
+        Times the margin per period, it is the customer's residual lifetime value."""
+        a, b = self._check_fitted()
+        d = np.asarray(discount_rate, float)
+        if not (d > 0).all(): raise ValueError("discount_rate must be positive (with d = 0 the expected lifetime may be infinite)")
+        n = np.asarray(renewals, float)
+        if (n < 0).any() or (n != np.round(n)).any(): raise ValueError("renewals must be a whole number ≥ 0")
+        n = n + 1
+        out = (b + n - 1) / (a + b + n - 1) * special.hyp2f1(1, b + n, a + b + n, 1 / (1 + d))
+        return float(out) if out.ndim == 0 else out
 
 # %% ../nbs/06_clv.ipynb #e6dd266b
 from dataclasses import dataclass
