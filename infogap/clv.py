@@ -16,8 +16,8 @@ from .dataprep import _to_pandas
 # %% auto #0
 __all__ = ['present_value', 'retention_clv', 'cohort_retention', 'FitSummary', 'MaximumLikelihoodModel', 'BetaGeo',
            'ModifiedBetaGeo', 'simulate_bgnbd', 'GammaGamma', 'customer_lifetime_value', 'holdout_by_frequency',
-           'cumulative_tracking', 'plot_holdout_by_frequency', 'plot_tracking', 'ShiftedBetaGeo', 'CustomerValue',
-           'value_customers', 'value_segments']
+           'cumulative_tracking', 'plot_holdout_by_frequency', 'plot_tracking', 'ShiftedBetaGeo', 'clv_intervals',
+           'CustomerValue', 'value_customers', 'value_segments']
 
 # %% ../nbs/06_clv.ipynb #79b31ae8
 def present_value(cash_flows, rate, start: int = 1) -> float:
@@ -733,6 +733,52 @@ class ShiftedBetaGeo(MaximumLikelihoodModel):
         out = (b + n - 1) / (a + b + n - 1) * special.hyp2f1(1, b + n, a + b + n, 1 / (1 + d))
         return float(out) if out.ndim == 0 else out
 
+# %% ../nbs/06_clv.ipynb #b8bbd273
+def _with_params(model, theta):
+    "A copy of a fitted model with other parameter values (for numerical derivatives of its predictions)."
+    import copy
+    m = copy.copy(model)
+    m.params_ = dict(zip(model.param_names, np.asarray(theta, float).tolist()))
+    return m
+
+
+def clv_intervals(bg: BetaGeo, gg: GammaGamma, summary: pd.DataFrame, level: float = 0.95, rel_step: float = 1e-5,
+                  **clv_options) -> tuple[pd.DataFrame, pd.Series]:
+    """CLV of each customer and of all of them together, with intervals from the models' parameter uncertainty.
+
+    The delta method: the CLV is a smooth function of the 7 parameters θ (BG/NBD's r, α, a, b and Gamma-Gamma's
+    p, q, v), whose estimates are approximately normal with the covariance Σ from each fit's Hessian (the two fits
+    are independent, so Σ is block-diagonal). With J = ∂CLV/∂θ by central differences, Var(CLV) ≈ J Σ Jᵀ. The
+    interval is built on the log scale, CLV · exp(± z · se/CLV), so that it stays positive and reflects the
+    skew of a ratio-like quantity. `clv_options` (horizon, discount_rate, margin, period_length) go to
+    `customer_lifetime_value`. Returns (per-customer table with clv, clv_se, clv_lower, clv_upper; the total's
+    estimate, se, lower, upper). The interval is about the *expected* CLV under the model: a customer's actual
+    spending varies far more."""
+    if not 0 < level < 1: raise ValueError(f"level must be in (0, 1), got {level}")
+    theta_b, theta_g = np.array(bg._check_fitted()), np.array(gg._check_fitted())
+    cov = np.zeros((7, 7))
+    cov[:4, :4], cov[4:, 4:] = bg.covariance_.to_numpy(), gg.covariance_.to_numpy()
+    if not np.isfinite(cov).all(): raise ValueError("a model's covariance is not finite (singular Hessian): no interval")
+    base = customer_lifetime_value(bg, gg, summary, **clv_options)
+    value = lambda tb, tg: customer_lifetime_value(_with_params(bg, tb), _with_params(gg, tg), summary, **clv_options)["clv"].to_numpy()
+    theta = np.concatenate([theta_b, theta_g])
+    J = np.empty((len(summary), 7))
+    for j in range(7):
+        h = rel_step * theta[j]
+        up, down = theta.copy(), theta.copy()
+        up[j] += h; down[j] -= h
+        J[:, j] = (value(up[:4], up[4:]) - value(down[:4], down[4:])) / (2 * h)
+    z = stats.norm.ppf(0.5 + level / 2)
+    est = base["clv"].to_numpy()
+    se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", J, cov, J), 0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = np.where(est > 0, np.exp(z * se / est), 1.0)
+    out = base.assign(clv_se=se, clv_lower=est / spread, clv_upper=est * spread)
+    g = J.sum(0)
+    total, total_se = est.sum(), float(np.sqrt(max(g @ cov @ g, 0)))
+    k = np.exp(z * total_se / total) if total > 0 else 1.0
+    return out, pd.Series({"estimate": total, "se": total_se, "lower": total / k, "upper": total * k, "level": level}, name="total clv")
+
 # %% ../nbs/06_clv.ipynb #e6dd266b
 from dataclasses import dataclass
 
@@ -749,6 +795,8 @@ class CustomerValue:
     bg_calibration: BetaGeo | None = None     # purchase model fitted on the calibration period only
     predicted_holdout: float = float("nan")   # repeat purchases the calibration model predicted in the holdout
     actual_holdout: float = float("nan")      # repeat purchases customers made in the holdout
+    margin: float = 1.0                       # CLV = revenue × margin (1.0: the CLV is revenue)
+    total_interval: pd.Series | None = None   # the total's estimate, se, lower, upper, level (`clv_intervals`)
 
     @property
     def holdout_error(self) -> float:
@@ -766,15 +814,20 @@ class CustomerValue:
 
     def __repr__(self):
         check = f", holdout error {self.holdout_error:+.1%}" if self.holdout_weeks else ""
-        return f"CustomerValue({len(self.clv):,} customers, total {self.total:,.0f}{check})"
+        ci = self.total_interval
+        band = f" ({ci['level']:.0%} interval {ci['lower']:,.0f} to {ci['upper']:,.0f})" if ci is not None else ""
+        return f"CustomerValue({len(self.clv):,} customers, total {self.total:,.0f}{band}{check})"
 
 def value_customers(transactions, horizon: int = 12, discount_rate: float = 0.01, margin: float = 1.0,
-                    holdout_weeks: int = 39, model: str = "bgnbd", min_repeat_buyers: int = 20) -> CustomerValue:
+                    holdout_weeks: int = 39, model: str = "bgnbd", min_repeat_buyers: int = 20,
+                    level: float | None = 0.95) -> CustomerValue:
     """Value every customer of a validated transaction log (customer_id, date, amount), as the clv report does:
     with `holdout_weeks`, first fit BG/NBD (or MBG/NBD, `model="mbgnbd"`) and Gamma-Gamma on the data before the
     last `holdout_weeks` weeks and compare predicted with actual repeat purchases in those weeks; then refit on
-    all the data and value each customer over `horizon` months (`customer_lifetime_value`). Raises `DataError`
-    when the data cannot support the models."""
+    all the data and value each customer over `horizon` months (`customer_lifetime_value`): CLV = revenue ×
+    `margin`. With `level` (default 0.95), each customer's CLV and the total get intervals from the models'
+    parameter uncertainty (`clv_intervals`: columns clv_lower and clv_upper, and `total_interval`); `level=None`
+    skips them. Raises `DataError` when the data cannot support the models."""
     from infogap.dataprep import DataError, summary_data
     if model not in ("bgnbd", "mbgnbd"): raise ValueError(f"model must be 'bgnbd' or 'mbgnbd', not {model!r}")
     Model = BetaGeo if model == "bgnbd" else ModifiedBetaGeo
@@ -801,9 +854,17 @@ def value_customers(transactions, horizon: int = 12, discount_rate: float = 0.01
                    predicted_holdout=float(np.asarray(pred).sum()), actual_holdout=float(cal["frequency_holdout"].sum()))
     full = summary_data(tx, last)
     bg, gg = fit(full)
-    clv = customer_lifetime_value(bg, gg, full, horizon=horizon, discount_rate=discount_rate, margin=margin)
+    if level is None:
+        clv = customer_lifetime_value(bg, gg, full, horizon=horizon, discount_rate=discount_rate, margin=margin)
+    else:
+        try:
+            clv, out["total_interval"] = clv_intervals(bg, gg, full, level=level, horizon=horizon, discount_rate=discount_rate, margin=margin)
+            clv = clv.drop(columns="clv_se")
+        except ValueError as e:   # a singular Hessian (too little data for one parameter): values without intervals
+            warnings.warn(f"no CLV intervals: {e}", stacklevel=2)
+            clv = customer_lifetime_value(bg, gg, full, horizon=horizon, discount_rate=discount_rate, margin=margin)
     clv["frequency"], clv["weeks_since_last"] = full["frequency"].to_numpy(), (full["T"] - full["recency"]).to_numpy()
-    return CustomerValue(clv, bg, gg, **out)
+    return CustomerValue(clv, bg, gg, margin=float(np.mean(margin)), **out)
 
 def value_segments(clv: pd.DataFrame) -> np.ndarray:
     "A segment per customer from repeat purchases (one-time, occasional 1–2, regular 3+) and P(alive) ≥ 0.5 (else 'at risk')."
