@@ -16,8 +16,8 @@ from .dataprep import _to_pandas
 # %% auto #0
 __all__ = ['present_value', 'retention_clv', 'cohort_retention', 'FitSummary', 'MaximumLikelihoodModel', 'BetaGeo',
            'ModifiedBetaGeo', 'simulate_bgnbd', 'GammaGamma', 'customer_lifetime_value', 'holdout_by_frequency',
-           'cumulative_tracking', 'plot_holdout_by_frequency', 'plot_tracking', 'ShiftedBetaGeo', 'clv_intervals',
-           'CustomerValue', 'value_customers', 'value_segments']
+           'cumulative_tracking', 'plot_holdout_by_frequency', 'plot_tracking', 'ShiftedBetaGeo', 'ParetoNBD',
+           'clv_intervals', 'CustomerValue', 'value_customers', 'value_segments']
 
 # %% ../nbs/06_clv.ipynb #79b31ae8
 def present_value(cash_flows, rate, start: int = 1) -> float:
@@ -732,6 +732,91 @@ class ShiftedBetaGeo(MaximumLikelihoodModel):
         n = n + 1
         out = (b + n - 1) / (a + b + n - 1) * special.hyp2f1(1, b + n, a + b + n, 1 / (1 + d))
         return float(out) if out.ndim == 0 else out
+
+# %% ../nbs/06_clv.ipynb #ea3ffe61
+class ParetoNBD(MaximumLikelihoodModel):
+    """Pareto/NBD (Schmittlein, Morrison & Colombo 1987), fitted by maximum likelihood as in Fader, Hardie & Lee's
+    note "A note on implementing the Pareto/NBD model in MATLAB" (2005). While alive a customer buys at a
+    Poisson rate λ ~ Gamma(r, α); their lifetime is exponential with rate μ ~ Gamma(s, β) — they can leave at
+    any moment, not only right after a purchase as in the BG/NBD. Same inputs and predictions as `BetaGeo`:
+    `fit(frequency, recency, T)`, `p_alive`, `expected_purchases`. Fitted: `params_` (r, alpha, s, beta), ..."""
+    param_names = ("r", "alpha", "s", "beta")
+    model_name = "Pareto/NBD"
+
+    @staticmethod
+    def _log_A0(theta, x, tx, T):
+        """ln A₀ of the note's eq. (3): the 'died in (t_x, T]' part of the likelihood, a difference of two terms
+        F(t_x) − F(T) with F(y) = ₂F₁(r+s+x, b; r+s+x+1; z(y)) / (max(α,β) + y)^(r+s+x), written so that z < 1
+        whichever of α, β is larger, and computed as ln F(t_x) + ln(1 − F(T)/F(t_x)) (F(T) ≤ F(t_x))."""
+        r, alpha, s, beta = theta
+        rsx = r + s + x
+        if alpha >= beta: big, small, b = alpha, beta, s + 1
+        else: big, small, b = beta, alpha, r + x
+        lF = lambda y: np.log(special.hyp2f1(rsx, b, rsx + 1, (big - small) / (big + y))) - rsx * np.log(big + y)
+        l1, l2 = lF(tx), lF(T)
+        with np.errstate(divide="ignore"):
+            return l1 + np.log(-np.expm1(np.minimum(l2 - l1, 0)))       # −inf when t_x = T: no room to die unseen
+
+    @classmethod
+    def _loglik(cls, theta, x, tx, T):
+        "Per-row log-likelihood (the note's eq. 3), and the log odds of 'died' vs 'alive at T' (for P(alive))."
+        r, alpha, s, beta = theta
+        head = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+        alive = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
+        died = np.log(s) - np.log(r + s + x) + cls._log_A0(theta, x, tx, T)
+        return head + np.logaddexp(alive, died), died - alive
+
+    def fit(self, frequency, recency, T, weights=None, initial_params=(1.0, 1.0, 1.0, 1.0)):
+        """Maximum-likelihood fit; returns self. The ₂F₁ terms have no parameter derivatives in SciPy, so the
+        gradient is by central differences of the (grouped, smooth) log-likelihood; the optimizer stops at `tol`."""
+        self._check_settings()
+        x, tx, T_, _ = _check_rft(frequency, recency, T)
+        if weights is not None: weights = _as_1d("weights", weights, x.size)
+        xg, txg, Tg, w = _group(x, tx, T_, weights=weights)
+        n = w.sum()
+        st = np.asarray([initial_params[k] for k in self.param_names] if isinstance(initial_params, dict) else initial_params, float)
+        if st.shape != (4,) or (st <= 0).any(): raise ValueError("initial_params must be 4 positive numbers (r, alpha, s, beta)")
+        total = lambda theta: w @ self._loglik(theta, xg, txg, Tg)[0]
+        f = lambda lt: -total(np.exp(lt)) / n
+        h = 1e-6
+
+        def nll(lt):
+            g = np.array([(f(lt + e) - f(lt - e)) / (2 * h) for e in np.eye(4) * h])
+            return f(lt), g
+
+        with threadpool_limits(1, user_api="blas"):
+            res = self._lbfgsb(nll, np.log(st))
+        theta = np.exp(res.x)
+        return self._store_fit(theta, total(theta), res, n, w.size, neg_loglik=lambda th: -total(th))
+
+    def _summary_facts(self):
+        return {"Customers": f"{self.n_customers_:,}", "Distinct triples": f"{self.n_distinct_:,}"}
+
+    def p_alive(self, frequency, recency, T):
+        "P(the customer is still alive at T | frequency, recency, T); a Series when `frequency` is one."
+        x, tx, T_, idx = _check_rft(frequency, recency, T)
+        p = special.expit(-self._loglik(np.array(self._check_fitted()), x, tx, T_)[1])
+        return pd.Series(p, index=idx, name="p_alive") if idx is not None else p
+
+    def expected_purchases(self, t, frequency=None, recency=None, T=None):
+        """Expected number of purchases in the next `t` periods: with `frequency, recency, T`, for those customers
+        given their history, (r+x)(β+T) / ((α+T)(s−1)) · [1 − ((β+T)/(β+T+t))^(s−1)] · P(alive); without them, for
+        a customer just acquired, rβ/(α(s−1)) · [1 − (β/(β+t))^(s−1)]. Needs s ≠ 1 (the limit is a logarithm)."""
+        r, alpha, s, beta = self._check_fitted()
+        if abs(s - 1) < 1e-8: raise ValueError("s is 1: the closed form needs its logarithmic limit, not implemented")
+        if frequency is None and recency is None and T is None:
+            t = np.asarray(t, float)
+            if (t < 0).any(): raise ValueError("t must be non-negative")
+            out = r * beta / (alpha * (s - 1)) * (1 - (beta / (beta + t)) ** (s - 1))
+            return float(out) if out.ndim == 0 else out
+        if frequency is None or recency is None or T is None:
+            raise ValueError("give all of frequency, recency and T (or none of them, for a new customer)")
+        x, tx, T_, idx = _check_rft(frequency, recency, T)
+        t = np.broadcast_to(np.asarray(t, float), x.shape)
+        if (t < 0).any(): raise ValueError("t must be non-negative")
+        alive = np.asarray(self.p_alive(x, tx, T_))
+        out = (r + x) * (beta + T_) / ((alpha + T_) * (s - 1)) * (1 - ((beta + T_) / (beta + T_ + t)) ** (s - 1)) * alive
+        return pd.Series(out, index=idx, name="expected_purchases") if idx is not None else out
 
 # %% ../nbs/06_clv.ipynb #b8bbd273
 def _with_params(model, theta):
