@@ -224,7 +224,12 @@ class MaximumLikelihoodModel(BaseEstimator):
         k = theta.size
         self.params_ = dict(zip(self.param_names, theta.tolist()))
         self.loglik_ = float(loglik)
-        self.converged_, self.n_iter_ = bool(res.success), int(getattr(res, "nit", 0))
+        # L-BFGS-B also ends "ABNORMAL" when its line search cannot lower the objective any more; at the maximum
+        # that happens once the objective's changes fall below floating-point resolution (seen in about 5% of
+        # simulated Gamma-Gamma fits, with gradients of 1e-8). A gradient that small — below 1e-6 in the mean
+        # log-likelihood per unit of log-parameter — is a stationary point, not a failure to converge.
+        stalled_at_max = "ABNORMAL" in str(res.message) and getattr(res, "jac", None) is not None and np.abs(res.jac).max() < 1e-6
+        self.converged_, self.n_iter_ = bool(res.success) or bool(stalled_at_max), int(getattr(res, "nit", 0))
         self.n_customers_, self.n_distinct_ = int(round(n_customers)), int(n_distinct)
         _warn_unless_converged(self, res)
         try:
