@@ -33,6 +33,19 @@ def rendered(reports):
 
 
 @pytest.fixture(scope="session")
+def rendered_zh(reports):
+    "name -> RenderResult for every report rendered in Chinese (`lang=zh`) with its test parameters, into reports/out/tests/zh/."
+    from infogap.report.page import cjk_font_file
+    from infogap.report.render import render_report, write_index
+    if cjk_font_file() is None: pytest.skip("no CJK font: install Debian's fonts-noto-cjk (`make fonts`) to render Chinese reports")
+    out = OUT / "zh"
+    out.mkdir(parents=True, exist_ok=True)
+    results = {n: render_report(info, {**info.test_parameters, "lang": "zh"}, out_dir=out) for n, info in reports.items()}
+    write_index(out)
+    return results
+
+
+@pytest.fixture(scope="session")
 def hostile_render(reports, tmp_path_factory):
     "The dataprep report rendered on a CSV whose customer ids are HTML/JS payloads."
     from infogap.report.render import render_report
