@@ -14,7 +14,7 @@ CONSTRAINTS := -c $(LOCK)
 LOCK_DATE   := 2026-11-30T00:00:00Z
 UV          := uv==0.13.8
 
-.PHONY: test test-latest reports lab install data browser check-sync nbtest pytest bench lock clean book
+.PHONY: test test-latest reports lab install data browser fonts check-sync nbtest pytest bench lock clean book
 
 install: $(STAMP)
 
@@ -51,6 +51,10 @@ data: install
 browser:
 	@command -v chromium >/dev/null || { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "warning: could not install chromium; browser tests will be skipped"; }
 
+# Debian's Noto CJK fonts: Chinese reports (-p lang=zh) draw their figures with them and embed a subset in the page.
+fonts:
+	@test -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc || { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null) || echo "warning: could not install fonts-noto-cjk; Chinese reports will fail and their tests will be skipped"; }
+
 # Like nbdev's CI: fail if nbdev_clean or nbdev_export would change a file.
 check-sync: install
 	bash .ci/check-sync
@@ -61,14 +65,14 @@ nbtest: install data
 # Two workers: the renders and the book (which executes every chapter) on one, the other tests beside them.
 PYTEST_WORKERS ?= 2
 
-pytest: install data browser
+pytest: install data browser fonts
 	$(BIN)/python -m pytest tests -q $(if $(filter-out 0 1,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadgroup)
 
 # The chapters' tests run once, inside the book test (tests/test_book.py executes every chapter, `#| slow`
 # cells skipped, and fails on any error); `make nbtest` runs them alone with nbdev_test while you work.
 test: check-sync pytest
 
-reports: install data
+reports: install data fonts
 	$(BIN)/infogap report all --out reports/out
 
 # The book: the eight reports on the built-in data (re-rendered when a report or the library changes),
@@ -78,7 +82,7 @@ reports: install data
 BOOK      := _book
 BOOK_JOBS ?= 2
 
-book: install data $(BOOK)/reports/index.html
+book: install data fonts $(BOOK)/reports/index.html
 	$(BIN)/python -m sphinx -j $(BOOK_JOBS) -b html -d $(BOOK)/doctrees nbs $(BOOK)/html
 	@echo "The book: $(BOOK)/html/index.html"
 

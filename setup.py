@@ -33,7 +33,7 @@ setuptools.setup(
     ],
     packages=setuptools.find_packages(include=["infogap", "infogap.*"]),
     include_package_data=True,
-    package_data={"infogap": ["templates/*", "templates/**/*"]},
+    package_data={"infogap": ["templates/*", "templates/**/*", "locale/*/LC_MESSAGES/*.po"]},
     install_requires=requirements,
     extras_require={"dev": dev_requirements},
     python_requires=f">={min_python}",

@@ -13,7 +13,11 @@ __all__ = ['LANGS', 'BUILTIN_DATA', 'READ_OPTIONS', 'HEADLINE_MIME', 'esc', 'Rep
            'CSP', 'latex_to_mathml', 'offline_problems', 'assert_offline', 'export_html', 'RenderResult',
            'headlines_from_notebook', 'resolve_data_path', 'render_report', 'index_html', 'write_index',
            'results_table', 'render_all', 'HOSTILE_STRINGS', 'demo_report_notebook', 'hostile_csv', 'figure_alt_text',
-           'TOC_MIN_SECTIONS', 'nav_html', 'add_navigation', 'REPORT_ORDER', 'DATA_DESCRIPTIONS', 'data_description']
+           'TOC_MIN_SECTIONS', 'nav_html', 'add_navigation', 'REPORT_ORDER', 'DATA_DESCRIPTIONS', 'data_description',
+           'CHART_STYLE', 'CJK_CHARS', 'CJK_FONT_FAMILY', 'HTML_LANG', 'LOCALES', 'TABLE_FORMATS', 'UNTRANSLATED_MIME',
+           'catalog_path', 'cjk_font_css', 'cjk_font_file', 'embed_cjk_font', 'fmt_date', 'fmt_number',
+           'message_catalog', 'show_panels', 'tr', 'translate_figure', 'translate_markdown',
+           'untranslated_from_notebook', 'use_chart_style']
 
 # %% ../nbs/09_reports.ipynb #6eb7561e
 "The old name, kept for code written before the split: everything of `infogap.report.*`."
@@ -33,5 +37,6 @@ _all_ = ["LANGS", "BUILTIN_DATA", "READ_OPTIONS", "HEADLINE_MIME", "esc", "Repor
           "assert_offline", "export_html", "RenderResult", "headlines_from_notebook", "resolve_data_path",
           "render_report", "index_html", "write_index", "results_table", "render_all", "HOSTILE_STRINGS",
           "demo_report_notebook", "hostile_csv", "figure_alt_text", "TOC_MIN_SECTIONS", "nav_html", "add_navigation",
-          "REPORT_ORDER", "DATA_DESCRIPTIONS", "data_description"]
+          "REPORT_ORDER", "DATA_DESCRIPTIONS", "data_description",
+          "CHART_STYLE", "CJK_CHARS", "CJK_FONT_FAMILY", "HTML_LANG", "LOCALES", "TABLE_FORMATS", "UNTRANSLATED_MIME", "catalog_path", "cjk_font_css", "cjk_font_file", "embed_cjk_font", "fmt_date", "fmt_number", "message_catalog", "show_panels", "tr", "translate_figure", "translate_markdown", "untranslated_from_notebook", "use_chart_style"]
 

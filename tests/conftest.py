@@ -15,7 +15,7 @@ OUT = ROOT / "reports" / "out" / "tests"
 # so every test that uses an expensive shared fixture goes to one worker: the renders and the book that is built
 # from them on one, each Spark session on one. Grouped by the fixtures a test uses, so new tests need no marks.
 XDIST_GROUPS = {"rendered": "renders-and-book", "hostile_render": "renders-and-book", "book": "renders-and-book",
-                "spark": "spark"}
+                "rendered_zh": "renders-zh", "spark": "spark"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -42,6 +42,19 @@ def rendered(reports):
     OUT.mkdir(parents=True, exist_ok=True)
     results = {n: render_report(info, info.test_parameters, out_dir=OUT) for n, info in reports.items()}
     write_index(OUT)
+    return results
+
+
+@pytest.fixture(scope="session")
+def rendered_zh(reports):
+    "name -> RenderResult for every report rendered in Chinese (`lang=zh`) with its test parameters, into reports/out/tests/zh/."
+    from infogap.report.page import cjk_font_file
+    from infogap.report.render import render_report, write_index
+    if cjk_font_file() is None: pytest.skip("no CJK font: install Debian's fonts-noto-cjk (`make fonts`) to render Chinese reports")
+    out = OUT / "zh"
+    out.mkdir(parents=True, exist_ok=True)
+    results = {n: render_report(info, {**info.test_parameters, "lang": "zh"}, out_dir=out) for n, info in reports.items()}
+    write_index(out)
     return results
 
 

@@ -73,8 +73,30 @@ def test_report_in_browser(browser, rendered, name):
         assert "index.html" in links, "no link back to the index"
         published = {str(f.relative_to(r.html.parent)) for f in r.files}
         assert {unquote(l) for l in links} >= published, f"files published beside the page but not linked: {published}"
+        check_layout(page, name)
     finally:
         ctx.close()
+
+
+A4_PRINT_WIDTH = 703   # CSS px of an A4 page (210 mm) less the print stylesheet's 12 mm margins, at 96 px per inch
+
+def check_layout(page, name):
+    """At 1280 px nothing scrolls sideways, not even a table; at 390 px (a phone) the page does not overflow; printed on
+    A4 (the print stylesheet) no table or figure is wider than the paper."""
+    overflow = """() => ({page: document.documentElement.scrollWidth, view: window.innerWidth,
+        tables: Array.from(document.querySelectorAll('.ig-table-wrap')).filter(e => e.scrollWidth > e.clientWidth + 1)
+                     .map(e => ((e.querySelector('.ig-caption') || {}).textContent || 'a table') + ': ' + e.scrollWidth + ' px'),
+        wide: Array.from(document.querySelectorAll('table, img')).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+                   .map(e => e.tagName + ' ' + Math.round(e.getBoundingClientRect().right) + ' px')})"""
+    for width, media in ((1280, "screen"), (390, "screen"), (A4_PRINT_WIDTH, "print")):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.emulate_media(media=media)
+        got = page.evaluate(overflow)
+        assert got["page"] <= got["view"], f"{name} at {width} px ({media}): the page is {got['page']} px wide"
+        assert not got["wide"], f"{name} at {width} px ({media}): wider than the page: {got['wide']}"
+        if width != 390:   # on a phone a table becomes cards; elsewhere it must fit without a scroll bar
+            assert not got["tables"], f"{name} at {width} px ({media}): tables scroll sideways: {got['tables']}"
+    page.emulate_media(media="screen")
 
 
 def check_links(page, folder: Path):
@@ -95,11 +117,11 @@ def test_tables_align_text_left_and_numbers_right(browser, rendered):
     try:
         align = page.evaluate("""() => {
             const t = Array.from(document.querySelectorAll('table.ig-table'))
-                .find(t => Array.from(t.querySelectorAll('thead th')).some(h => h.textContent.trim() === 'title'));
+                .find(t => Array.from(t.querySelectorAll('thead th')).some(h => h.textContent.trim() === 'Title'));
             const heads = Array.from(t.querySelector('thead tr').children).map(h => h.textContent.trim());
             const row = t.querySelector('tbody tr').children;
             const at = name => getComputedStyle(row[heads.indexOf(name)]).textAlign;
-            return {title: at('title'), score: at('score')};
+            return {title: at('Title'), score: at('Score')};
         }""")
         assert align == {"title": "left", "score": "right"}, align
     finally:
@@ -133,3 +155,46 @@ def test_hostile_data_is_inert(browser, hostile_render):
         assert page.evaluate("() => document.querySelectorAll('b').length") == 0   # '"><b>' did not open a tag
     finally:
         ctx.close()
+
+
+ENGLISH_PHRASE = __import__("re").compile(r"\b[A-Za-z]{3,}(?:[ -][a-z]{2,}){1,}\b")
+
+
+@pytest.mark.parametrize("name", discovered_reports())
+def test_report_in_chinese(browser, rendered_zh, name):
+    """Every report rendered with lang=zh: the kernel's and the page's messages all come from the catalog (nothing was
+    shown in English for want of a translation), the page says `lang="zh-Hans"`, headings, captions, headline labels,
+    table headers and sentences read Chinese, and Chinese is drawn with the font embedded in the page, not a fallback box."""
+    r = rendered_zh[name]
+    assert r.status == "ok", r.error
+    assert r.untranslated == [], f"{name}: shown in English for want of a translation: {r.untranslated[:10]}"
+    console, errors, bad, broken, n_images, page, ctx = visit(browser, r.html, SHOTS / f"{name}-zh.png")
+    try:
+        check_clean(console, errors, bad, broken)
+        assert page.evaluate("() => document.documentElement.lang") == "zh-Hans"
+        texts = page.evaluate("""() => Array.from(document.querySelectorAll(
+            'h1, h2, h3, .ig-caption, .ig-headline-label, .ig-headline-note, table.ig-table thead th, nav, p.ig-say, footer th, img'))
+            .map(e => [e.tagName, e.tagName === 'IMG' ? e.alt : e.innerText])""")
+        cjk = __import__("re").compile("[\u3000-\u9fff\uff00-\uffef]")
+        english = []
+        for tag, text in texts:
+            # a UI text in Chinese holds Chinese; English may remain only in data values and names (film titles, column
+            # names, model names), which never make a whole text without a Chinese character around them
+            if text.strip() and not cjk.search(text) and ENGLISH_PHRASE.search(text):
+                english.append(f"{tag}: {text[:80]}")
+        assert not english, f"{name}: English UI text on the Chinese page: {english[:8]}"
+        check_cjk_font(page, name)
+    finally:
+        ctx.close()
+
+
+def check_cjk_font(page, name):
+    """The h1's Chinese glyphs come from the font embedded in the page (Chromium's CSS.getPlatformFontsForNode names the
+    fonts it drew a node with): a reader without a CJK font sees the same, never the fallback box."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable"); cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "h1"})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    embedded = [f for f in fonts if f.get("isCustomFont")]
+    assert embedded and sum(f["glyphCount"] for f in embedded) >= 2, f"{name}: h1 not drawn with the embedded CJK font: {fonts}"

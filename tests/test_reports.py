@@ -158,3 +158,29 @@ def test_recommendations_say_when_the_model_loses(reports, tmp_path):
     assert "loses to the popularity baseline" in r.html.read_text(encoding="utf-8")
     lists = pd.read_csv(tmp_path / "out" / "recommendations.csv")
     assert len(lists) == 5 and (lists.basis == "popularity").all() and lists.why.str.startswith("popular").all()
+
+
+def test_pages_read_as_a_manager_reads(rendered):
+    """The words and tables the issue found wrong: no True/False or snake_case in a table, fractions shown as %, money with
+    its assumptions beside it, captions that agree with the method, a forecast titled by what it forecasts with its unit,
+    no empty column, and a headline score that says why it differs from the benchmark."""
+    pages = {n: r.html.read_text(encoding="utf-8") for n, r in rendered.items() if r.status == "ok"}
+    for name, page in pages.items():
+        tables = "".join(re.findall(r'<table class="ig-table.*?</table>', page, flags=re.S))
+        assert not re.search(r"<td[^>]*>(True|False)</td>", tables), f"{name}: True/False in a table"
+        assert not re.search(r"<th>[a-z]+_[a-z_]+</th>", tables), f"{name}: a snake_case header"
+    if "abtest" in pages:
+        assert "Equivalent extra users (%)" in pages["abtest"] and re.search(r'data-label="Equivalent extra users \(%\)">[\d.]+%<', pages["abtest"])
+    if "propensity" in pages:
+        p = pages["propensity"]
+        assert "(unpenalised maximum likelihood, 95% intervals)" not in p and "mild L2 penalty" in p
+        h = {x["key"]: x for x in rendered["propensity"].headlines}
+        assert "$10.00 margin per buyer and $1.00 per contact" in h["best_profit"]["note"]
+        assert h["best_profit"]["note"] in p.replace("&#x27;", "'")
+    if "forecast" in pages:
+        assert "<h1" in pages["forecast"] and "Sales forecast" not in pages["forecast"]
+        label = {x["key"]: x for x in rendered["forecast"].headlines}["next_forecast"]["label"]
+        assert label == "Forecast for the next month: passengers", label   # the airline series: its unit named
+    if "bertrec" in pages:
+        b = pages["bertrec"]
+        assert "hidden last choice</th>" not in b.lower() and "not comparable with the full-catalogue benchmark" in b

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import hashlib
 import html as _html
 import json
@@ -24,10 +25,12 @@ _all_ = ["DataError", "CANONICAL_COLUMNS"]  # re-exported: report notebooks get 
 
 
 # %% auto #0
-__all__ = ['LANGS', 'BUILTIN_DATA', 'READ_OPTIONS', 'HEADLINE_MIME', 'esc', 'ReportContext', 'current_report', 'figure_alt_text',
-           'start_report', 'check_read_options', 'load_data', 'say_html', 'say', 'table_html', 'show_table',
-           'headline_record', 'headline_html', 'headline', 'footer_html', 'report_footer', 'check_output_name',
-           'output_path', 'spreadsheet_safe', 'save_csv', 'DataError', 'CANONICAL_COLUMNS']
+__all__ = ['LANGS', 'CHART_STYLE', 'CJK_FONT_FAMILY', 'LOCALES', 'UNTRANSLATED_MIME', 'BUILTIN_DATA', 'READ_OPTIONS',
+           'TABLE_FORMATS', 'HEADLINE_MIME', 'esc', 'ReportContext', 'current_report', 'figure_alt_text',
+           'cjk_font_file', 'use_chart_style', 'translate_figure', 'show_panels', 'start_report', 'catalog_path',
+           'message_catalog', 'tr', 'fmt_number', 'fmt_date', 'check_read_options', 'load_data', 'say_html', 'say',
+           'table_html', 'show_table', 'headline_record', 'headline_html', 'headline', 'footer_html', 'report_footer',
+           'check_output_name', 'output_path', 'spreadsheet_safe', 'save_csv', 'DataError', 'CANONICAL_COLUMNS']
 
 # %% ../../nbs/09a_report_page.ipynb #864e16f3
 def esc(value) -> str:
@@ -49,6 +52,7 @@ class ReportContext:
     sha256: str = ""        # of the file, or of the loaded table written as CSV
     sha256_of: str = ""     # "file" or "table as CSV"
     headlines: list = field(default_factory=list)
+    untranslated: set = field(default_factory=set)   # English messages shown because the catalog lacks them
 
     def __repr__(self):
         return f"ReportContext({self.title!r}, lang={self.lang!r}, parameters={sorted(self.parameters)})"
@@ -63,7 +67,7 @@ def current_report() -> ReportContext:
 
 def figure_alt_text(fig) -> str:
     """What a figure shows, in words, for the page's `alt` text: its title and, per panel, the panel's title and axis
-    labels (`Chart: Sales by month. Panel 1: Revenue; x: month; y: revenue ($)`)."""
+    labels (`Chart: Sales by month. Panel 1: Revenue; x: month; y: revenue ($)`), in the report's language."""
     parts = []
     sup = getattr(fig, "_suptitle", None)
     if sup is not None and sup.get_text(): parts.append(sup.get_text())
@@ -71,20 +75,86 @@ def figure_alt_text(fig) -> str:
     for n, ax in enumerate(axes, 1):
         bits = [t for t in (ax.get_title("left"), ax.get_title(), ax.get_title("right")) if t]
         bits += [f"{a}: {l}" for a, l in (("x", ax.get_xlabel()), ("y", ax.get_ylabel())) if l]
-        if bits: parts.append((f"Panel {n}: " if len(axes) > 1 else "") + "; ".join(bits))
-    if not parts: return f"Chart with {len(axes)} panel{'s' if len(axes) != 1 else ''} and no title or axis labels"
-    return "Chart: " + ". ".join(parts)
+        if bits: parts.append((tr("Panel {n}: ").format(n=n) if len(axes) > 1 else "") + "; ".join(bits))
+    if not parts: return tr("Chart with {n} panel(s) and no title or axis labels").format(n=len(axes))
+    return tr("Chart: ") + ". ".join(parts)
+
+# One chart style for every page: larger type, no box around the plot or the legend, light grid, the legend placed
+# where it covers the fewest points; figures are drawn at twice their size (crisp on 2x screens) and shown at 1x.
+CHART_STYLE = {"figure.dpi": 100, "savefig.dpi": 100, "figure.figsize": (8, 3.6), "text.parse_math": False,
+               "font.size": 11.5, "axes.titlesize": 13, "axes.titleweight": "semibold", "axes.labelsize": 11.5,
+               "xtick.labelsize": 10.5, "ytick.labelsize": 10.5, "legend.fontsize": 10.5, "legend.frameon": False,
+               "legend.loc": "best", "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
+               "grid.alpha": 0.25, "axes.titlepad": 8, "figure.autolayout": False}
+CJK_FONT_FAMILY = "Noto Sans CJK SC"
+
+def cjk_font_file() -> str | None:
+    "The file of `CJK_FONT_FAMILY` (Debian's fonts-noto-cjk, `make fonts`), or None when the machine lacks it."
+    import glob
+    for pattern in ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "/usr/share/fonts/**/NotoSansCJK*-Regular.tt[cf]",
+                    "/usr/share/fonts/**/NotoSansCJK*-Regular.otf", "/usr/local/share/fonts/**/NotoSansCJK*-Regular.*"):
+        hits = sorted(glob.glob(pattern, recursive=True))
+        if hits: return hits[0]
+    return None
+
+def use_chart_style(lang: str = "en") -> None:
+    """matplotlib's settings for a report: `CHART_STYLE`, no TeX parsing of data (an arm called `coupon_$5_or_$10` stays
+    literal), and the CJK font as a fallback after the Latin one, so Chinese text draws as glyphs, not boxes. A Chinese
+    report on a machine without the font fails here, with the fix, rather than drawing boxes."""
+    import matplotlib
+    from matplotlib import font_manager
+    matplotlib.rcParams.update(CHART_STYLE)
+    path = cjk_font_file()
+    if path is None:
+        if lang != "en":
+            raise RuntimeError(f"a report in {lang!r} needs the font {CJK_FONT_FAMILY!r} for its figures: install Debian's "
+                               "fonts-noto-cjk (`make fonts`)")
+        return
+    if CJK_FONT_FAMILY not in {f.name for f in font_manager.fontManager.ttflist}: font_manager.fontManager.addfont(path)
+    # a list of families is matplotlib's per-glyph fallback (a generic "sans-serif" would pick one font for the whole text)
+    matplotlib.rcParams["font.family"] = ["DejaVu Sans", CJK_FONT_FAMILY]
+
+def translate_figure(fig):
+    """Every text of `fig` (titles, labels, legend, tick labels) that the message catalog knows, in the report's language;
+    a title or axis label it does not know is recorded as untranslated (`tr`). Tick and legend texts may be data."""
+    from matplotlib.text import Text
+    lang = current_report().lang
+    if lang == "en": return fig
+    cat = message_catalog(lang)
+    ui = {id(t) for ax in fig.get_axes() for t in (ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label)}
+    if getattr(fig, "_suptitle", None) is not None: ui.add(id(fig._suptitle))
+    for t in fig.findobj(Text):
+        s = t.get_text()
+        if not s: continue
+        if s in cat: t.set_text(cat[s])
+        elif id(t) in ui: tr(s)   # shown in English: recorded for the tests
+    return fig
 
 def _describe_figures_for_screen_readers():
-    "In a kernel: a figure's text/plain output becomes `figure_alt_text`, which the page uses as the image's alt text."
+    """In a kernel: figures are translated (`translate_figure`), drawn as 2x PNG (`retina`), and their text/plain output
+    becomes `figure_alt_text`, which the page uses as the image's alt text."""
     from IPython import get_ipython
     from matplotlib.figure import Figure
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+    from IPython.core.pylabtools import retina_figure
     ip = get_ipython()
-    if ip is not None:
-        ip.display_formatter.formatters["text/plain"].for_type(Figure, lambda fig, p, cycle: p.text(figure_alt_text(fig)))
+    if ip is None: return
+    set_matplotlib_formats("retina")
+    fmt = ip.display_formatter.formatters
+    fmt["image/png"].for_type(Figure, lambda fig: retina_figure(translate_figure(fig)))
+    fmt["text/plain"].for_type(Figure, lambda fig, p, cycle: p.text(figure_alt_text(translate_figure(fig))))
+
+def show_panels(*figs) -> None:
+    """Show figures as panels of one row that stack on a narrow screen (each its own image, with its own alt text), instead
+    of one wide figure whose panels shrink to nothing on a phone."""
+    from IPython.display import display
+    import matplotlib.pyplot as plt
+    for fig in figs:
+        display(fig, metadata={"image/png": {"infogap_panel": len(figs)}})
+        plt.close(fig)
 
 def start_report(title: str, **parameters) -> ReportContext:
-    "Start a report: record `title` and every parameter, seed RNGs with `seed`, check `lang`, set up matplotlib."
+    "Start a report: record `title` and every parameter, seed RNGs with `seed`, check `lang`, set the chart style."
     global _CURRENT
     lang = parameters.get("lang", "en")
     if lang not in LANGS: raise ValueError(f"parameter 'lang' must be one of {LANGS}, not {lang!r}")
@@ -93,18 +163,73 @@ def start_report(title: str, **parameters) -> ReportContext:
         import random
         import numpy as np
         random.seed(seed); np.random.seed(seed)
-    try:
-        import matplotlib
-        # text.parse_math off: data in titles, labels and ticks is literal (an arm called "coupon_$5_or_$10"
-        # would otherwise be read as TeX and crash or render wrongly)
-        matplotlib.rcParams.update({"figure.dpi": 100, "savefig.dpi": 100, "figure.figsize": (8, 3.6), "text.parse_math": False})
-        from matplotlib_inline.backend_inline import set_matplotlib_formats
-        set_matplotlib_formats("png")
-        _describe_figures_for_screen_readers()
-    except Exception:  # not in a kernel, or no matplotlib-inline: nothing to set up
-        pass
     _CURRENT = ReportContext(title=title, parameters=dict(parameters), lang=lang)
+    use_chart_style(lang)
+    try:
+        _describe_figures_for_screen_readers()
+    except ImportError:  # no IPython or matplotlib-inline: nothing to set up
+        pass
     return _CURRENT
+
+# %% ../../nbs/09a_report_page.ipynb #a18n0002
+LOCALES = {"en": "en_US", "zh": "zh_Hans_CN"}   # Babel locale of each report language (numbers, dates)
+UNTRANSLATED_MIME = "application/vnd.infogap.untranslated+json"
+
+def catalog_path(lang: str) -> Path:
+    "The message catalog of `lang` shipped inside the package: `infogap/locale/<lang>/LC_MESSAGES/infogap.po`."
+    from importlib.resources import files
+    return Path(str(files("infogap"))) / "locale" / lang / "LC_MESSAGES" / "infogap.po"
+
+@functools.lru_cache(maxsize=None)
+def message_catalog(lang: str) -> dict:
+    """{English message: translation} for `lang`, read with Babel from the `.po` catalog (no compiled `.mo`: the `.po`
+    is the one file translators edit, it ships as package data, and reading it takes milliseconds). Empty for English."""
+    if lang == "en": return {}
+    if lang not in LANGS: raise ValueError(f"no message catalog for language {lang!r}; languages: {LANGS}")
+    from babel.messages.pofile import read_po
+    with open(catalog_path(lang), "rb") as f:
+        cat = read_po(f, locale=LOCALES[lang].split("_")[0])
+    return {m.id: m.string for m in cat if isinstance(m.id, str) and m.id and m.string and not m.fuzzy}
+
+def tr(message: str, lang: str | None = None) -> str:
+    """`message` (English, the catalog's msgid) in the report's language. A message missing from the catalog is shown in
+    English and recorded in the report context, so a test can fail on it (`ReportContext.untranslated`)."""
+    lang = lang or current_report().lang
+    if lang == "en" or not isinstance(message, str) or not message.strip(): return message
+    if re.search("[\u3000-\u9fff\uff00-\uffef]", message): return message   # already in Chinese (a filled-in template)
+    out = message_catalog(lang).get(message)
+    if out is None:
+        if re.search("[a-z]{3}", message): current_report().untranslated.add(message)   # words; not acronyms like HR@10, MASE
+        return message
+    return out
+
+def fmt_number(value, kind: str = "number", digits: int = 2, lang: str | None = None, currency: str = "USD") -> str:
+    """A number as the report's locale writes it (Babel): `int` (12,345), `number` (`digits` decimals), `percent`
+    (0.101 → 10.1%), `money` ($13,990.93), `sig` (`digits` significant digits). Missing values: –."""
+    from babel import numbers as bn
+    loc = LOCALES[lang or current_report().lang]
+    if value is None or (isinstance(value, float) and math.isnan(value)): return "–"
+    try:
+        import pandas as pd
+        if pd.isna(value): return "–"
+    except (TypeError, ValueError, ImportError): pass
+    d = "0" * digits
+    if kind == "int": return bn.format_decimal(round(value), "#,##0", locale=loc)
+    if kind == "number": return bn.format_decimal(value, "#,##0" + ("." + d if digits else ""), locale=loc)
+    if kind == "percent": return bn.format_percent(value, "#,##0" + ("." + d if digits else "") + "%", locale=loc)
+    if kind == "money": return bn.format_currency(value, currency, "¤#,##0" + ("." + d if digits else ""), locale=loc,
+                                                  currency_digits=False)
+    if kind == "sig": return format(value, f".{digits}g")
+    raise ValueError(f"number kind {kind!r}: use int, number, percent, money or sig")
+
+def fmt_date(value, lang: str | None = None) -> str:
+    "A date in the report's language: ISO `1997-09-30` in English, `1997年9月30日` in Chinese (Babel)."
+    import pandas as pd
+    d = pd.Timestamp(value).date()
+    lang = lang or current_report().lang
+    if lang == "en": return d.isoformat()
+    from babel.dates import format_date
+    return format_date(d, "long", locale=LOCALES[lang])
 
 # %% ../../nbs/09a_report_page.ipynb #f95bb3f2
 BUILTIN_DATA = ("cdnow_sample", "cdnow_master", "movielens_100k", "airline")
@@ -163,16 +288,23 @@ def load_data(data, columns: dict | None = None, *, required=(), builtin: dict |
 
 # %% ../../nbs/09a_report_page.ipynb #0c199b28
 def _pick_lang(template):
+    "The template in the report's language: a string is looked up in the message catalog (`tr`); a dict by language is legacy."
     if isinstance(template, dict):
         lang = current_report().lang
         return template.get(lang, template.get("en", next(iter(template.values()))))
-    return template
+    return tr(template)
 
 def _bold(text_escaped: str) -> str:
     return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text_escaped)
 
+def _shown(v, spec: str) -> str:
+    "A value formatted by `spec`; a date without a spec in the report's language (`fmt_date`)."
+    if not spec and isinstance(v, (_dt.date, _dt.datetime)): return fmt_date(v)
+    if not spec and type(v).__name__ == "Timestamp": return fmt_date(v)
+    return format(v, spec)
+
 def say_html(template, **values) -> str:
-    "HTML paragraph: the (escaped) template with each value formatted by its spec, then escaped."
+    "HTML paragraph: the (translated, escaped) template with each value formatted by its spec, then escaped."
     template = _pick_lang(template)
     out, vals, fmt = [], [], string.Formatter()
     for literal, name, spec, conv in fmt.parse(template):
@@ -182,7 +314,7 @@ def say_html(template, **values) -> str:
         v = values[name]
         if conv: v = fmt.convert_field(v, conv)
         out.append(f"\x00{len(vals)}\x00")   # placeholder: values never take part in **bold** parsing
-        vals.append(f'<span class="ig-value">{esc(format(v, spec))}</span>')
+        vals.append(f'<span class="ig-value">{esc(_shown(v, spec))}</span>')
     text = _bold("".join(out))
     text = re.sub("\x00(\\d+)\x00", lambda m: vals[int(m.group(1))], text)
     return '<p class="ig-say">' + text + "</p>"
@@ -202,26 +334,101 @@ def say(template, **values) -> None:
     _display_html(say_html(template, **values))
 
 # %% ../../nbs/09a_report_page.ipynb #84eb80bf
-_MAX_ALIGNED = 30   # columns (index levels included) whose alignment follows their type; later ones stay right-aligned
+_MAX_ALIGNED = 30   # columns whose alignment follows their type; later ones stay right-aligned
+TABLE_FORMATS = ("int", "number", "percent", "money", "sig", "text", "yesno", "date")
 
-def table_html(df, caption=None, *, max_rows: int = 20, index: bool = True, float_format="{:,.2f}") -> str:
-    "An escaped HTML table of the first `max_rows` rows of `df` (a DataFrame or Series)."
+def _humanize(name) -> str:
+    "A column name as a header: `mean_clv` → `Mean clv` (reports give better labels with `labels=`)."
+    s = str(name).replace("_", " ").strip()
+    return s[:1].upper() + s[1:] if s and not s[:1].isupper() and not any(ch.isupper() for ch in s[1:3]) else s
+
+def _cell_formatter(kind, float_format):
+    "A callable for pandas' Styler that writes one value of a column of `kind` (see `TABLE_FORMATS`)."
+    if callable(kind): return kind
+    if isinstance(kind, str) and "{" in kind: return lambda v: "–" if _isna(v) else kind.format(v)
+    name, _, digits = str(kind).partition(":")
+    if name == "yesno": return lambda v: "–" if _isna(v) else tr("yes") if bool(v) else tr("no")
+    if name == "text": return lambda v: "–" if _isna(v) else str(v)
+    if name == "date": return lambda v: "–" if _isna(v) else fmt_date(v)
+    if name in ("int", "number", "percent", "money", "sig"):
+        d = int(digits) if digits else {"number": 2, "percent": 1, "money": 2, "sig": 3}.get(name, 0)
+        return lambda v: fmt_number(v, name, d)
+    if name == "float":
+        return lambda v: "–" if _isna(v) else (float_format.format(v) if isinstance(float_format, str) else float_format(v))
+    raise ValueError(f"table format {kind!r}: use one of {TABLE_FORMATS} (optionally with ':digits'), a format string or a function")
+
+def _isna(v) -> bool:
+    try:
+        import pandas as pd
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+def _default_kind(series):
+    import pandas as pd
+    if pd.api.types.is_bool_dtype(series): return "yesno"
+    if pd.api.types.is_integer_dtype(series): return "int"
+    if pd.api.types.is_float_dtype(series): return "float"
+    if pd.api.types.is_datetime64_any_dtype(series): return "date"
+    return "text"
+
+def table_html(df, caption=None, *, max_rows: int = 20, index: bool = True, float_format="{:,.2f}",
+               labels: dict | None = None, formats: dict | None = None) -> str:
+    """An escaped HTML table of the first `max_rows` rows of `df` (a DataFrame or Series), written by pandas' Styler.
+    The index becomes the first column(s) (one header row, no index-name row); headers are `labels` or the column names
+    made readable, translated with `tr`; each column is formatted by `formats` (`int`, `number:3`, `percent:1`,
+    `money`, `sig:3`, `yesno`, `date`, `text`, a format string or a function) or by its type (True/False as yes/no,
+    integers with separators, floats with `float_format`), numbers in the report's locale (Babel)."""
     import pandas as pd
     if isinstance(df, pd.Series): df = df.to_frame()
     n = len(df)
     shown = df.head(max_rows)
-    ff = (lambda x: float_format.format(x)) if isinstance(float_format, str) else float_format
+    if index:
+        names = [nm if nm is not None else "" for nm in shown.index.names]
+        shown = shown.copy()
+        shown.index = shown.index.set_names([f"\x00idx{i}" for i in range(len(names))])
+        shown = shown.reset_index()
+        shown.columns = [names[int(c[4:])] if isinstance(c, str) and c.startswith("\x00idx") else c for c in shown.columns]
+    if shown.columns.duplicated().any():   # Styler needs unique columns: number the repeats
+        seen = {}
+        cols = []
+        for c in shown.columns:
+            seen[c] = seen.get(c, 0) + 1
+            cols.append(c if seen[c] == 1 else f"{c} ({seen[c]})")
+        shown.columns = cols
+    labels, formats = dict(labels or {}), dict(formats or {})
+    unknown = [c for c in [*labels, *formats] if c not in shown.columns]
+    if unknown: raise ValueError(f"table_html: labels/formats name column(s) {unknown} not in the table ({list(shown.columns)})")
+    kinds = {c: formats.get(c, _default_kind(shown[c])) for c in shown.columns}
+    fmts = {c: _cell_formatter(k, float_format) for c, k in kinds.items()}
+    headers = [tr(labels[c]) if c in labels else tr(_humanize(c)) if str(c) else "" for c in shown.columns]
     # numbers right-aligned, text left-aligned: REPORT_CSS left-aligns cell n of every row in `table.ig-l{n}`
-    dtypes = ([shown.index.get_level_values(i).dtype for i in range(shown.index.nlevels)] if index else []) + list(shown.dtypes)
-    left = [f"ig-l{n}" for n, dt in enumerate(dtypes, 1) if n <= _MAX_ALIGNED and not pd.api.types.is_numeric_dtype(dt)]
-    body = shown.to_html(escape=True, index=index, float_format=ff, border=0, classes=["ig-table", *left], na_rep="–")
-    cap = f'<div class="ig-caption">{esc(caption)}</div>' if caption else ""
-    more = f'<div class="ig-more">first {max_rows:,} of {n:,} rows</div>' if n > max_rows else ""
-    return f'<div class="ig-table-wrap">{cap}{body}{more}</div>'
+    left = [f"ig-l{i}" for i, c in enumerate(shown.columns, 1)
+            if i <= _MAX_ALIGNED and kinds[c] in ("text", "yesno", "date") and not pd.api.types.is_numeric_dtype(shown[c])]
+    body = shown.reset_index(drop=True)
+    body.columns = range(body.shape[1])          # positions: headers may repeat after translation
+    st = (body.style.format({i: fmts[c] for i, c in enumerate(shown.columns)}, na_rep="–", escape="html")
+          .relabel_index([esc(h) for h in headers], axis=1).hide(axis="index"))
+    cls = " ".join(["ig-table", *left])
+    html = st.to_html(exclude_styles=True, doctype_html=False)   # no <style> block or cell ids: the page's CSS styles it
+    html = re.sub(r'\s(?:id="T_[^"]*"|class="(?:data|row_heading|col_heading|blank)[^"]*")', "", html)   # no Styler ids/classes
+    html = re.sub(r"<(t[hdr]|thead|tbody) >", r"<\1>", html).replace("<table>", f'<table class="{cls}">', 1)
+    # each cell carries its column's header: on a phone the page's CSS shows a row as a card of "header: value" lines
+    html = re.sub(r"<tr>(.*?)</tr>", lambda m: "<tr>" + _label_cells(m.group(1), headers) + "</tr>", html, flags=re.S)
+    cap = f'<div class="ig-caption">{esc(tr(caption))}</div>' if caption else ""
+    more = (f'<div class="ig-more">{esc(tr("first {shown} of {total} rows").format(shown=fmt_number(max_rows, "int"), total=fmt_number(n, "int")))}</div>'
+            if n > max_rows else "")
+    return f'<div class="ig-table-wrap">{cap}{html}{more}</div>'
 
-def show_table(df, caption=None, *, max_rows: int = 20, index: bool = True, float_format="{:,.2f}") -> None:
-    "Display an escaped table; see `table_html`."
-    _display_html(table_html(df, caption, max_rows=max_rows, index=index, float_format=float_format))
+def _label_cells(row_html: str, headers) -> str:
+    "The `<td>`s of one row, each given `data-label` = its column's (escaped) header."
+    n = iter(range(len(headers)))
+    return re.sub(r"<td>", lambda m: f'<td data-label="{esc(headers[min(next(n), len(headers) - 1)])}">', row_html)
+
+def show_table(df, caption=None, *, max_rows: int = 20, index: bool = True, float_format="{:,.2f}",
+               labels: dict | None = None, formats: dict | None = None) -> None:
+    "Display an escaped, formatted table; see `table_html`."
+    _display_html(table_html(df, caption, max_rows=max_rows, index=index, float_format=float_format, labels=labels, formats=formats))
 
 # %% ../../nbs/09a_report_page.ipynb #2d42c5a2
 HEADLINE_MIME = "application/vnd.infogap.headline+json"
@@ -234,29 +441,34 @@ def _plain(value):
     if isinstance(value, (int, float, str, bool)) or value is None: return value
     return str(value)
 
-def headline_record(key: str, value, label: str, fmt: str = "{:,}") -> dict:
-    "The machine-readable record of a headline: key, value, formatted text and label."
+def headline_record(key: str, value, label: str, fmt: str = "{:,}", note: str = "", **values) -> dict:
+    """The machine-readable record of a headline: key, value, formatted text, label and note (the assumptions a number
+    rests on, shown beside it). `label` and `note` are translated (`tr`), then filled with `values`."""
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key): raise ValueError(f"headline key must be an identifier, not {key!r}")
     v = _plain(value)
     if isinstance(v, float) and not math.isfinite(v):   # never "nan%" or "$inf" on a page: fail the run instead
         raise ValueError(f"headline {key!r} ({label}) is {v}: the data cannot give this number; check the data")
-    return {"key": key, "value": v, "text": fmt.format(v), "label": str(label)}
+    text = message_catalog(current_report().lang).get(v, v) if isinstance(v, str) and fmt == "{}" else fmt.format(v)
+    rec = {"key": key, "value": v, "text": text, "label": tr(str(label)).format(**values)}
+    if note: rec["note"] = tr(str(note)).format(**values)
+    return rec
 
 def headline_html(rec: dict) -> str:
+    note = f'<div class="ig-headline-note">{esc(rec["note"])}</div>' if rec.get("note") else ""
     return (f'<div class="ig-headline" data-headline-key="{esc(rec["key"])}">'
             f'<div class="ig-headline-value">{esc(rec["text"])}</div>'
-            f'<div class="ig-headline-label">{esc(rec["label"])}</div></div>')
+            f'<div class="ig-headline-label">{esc(rec["label"])}</div>{note}</div>')
 
-def headline(key: str, value, label: str, fmt: str = "{:,}") -> str:
-    "Display a headline number and record it for index.html and the tests; returns the formatted text."
-    rec = headline_record(key, value, label, fmt)
+def headline(key: str, value, label: str, fmt: str = "{:,}", note: str = "", **values) -> str:
+    "Display a headline number (with the `note` of its assumptions) and record it for index.html and the tests; returns its text."
+    rec = headline_record(key, value, label, fmt, note, **values)
     current_report().headlines.append(rec)
     _display_html(headline_html(rec), {HEADLINE_MIME: rec})
     return rec["text"]
 
 # %% ../../nbs/09a_report_page.ipynb #ddda5fa7
 def footer_html(ctx: ReportContext | None = None) -> str:
-    "HTML footer with version, data source + sha256, parameters and run time."
+    "HTML footer with version, data source + sha256, parameters and run time, in the report's language."
     import platform
     from infogap import __version__
     ctx = ctx or current_report()
@@ -268,21 +480,27 @@ def footer_html(ctx: ReportContext | None = None) -> str:
         if k == "data" and isinstance(v, str) and os.sep in v and Path(v).is_file(): v = Path(v).name
         return esc(json.dumps(v, default=str, ensure_ascii=False))
     params = "".join(f"<tr><th>{esc(k)}</th><td><code>{shown(k, v)}</code></td></tr>" for k, v in ctx.parameters.items())
-    src = esc(ctx.source or "not recorded (load_data was not used)")
-    sha = f'<code class="ig-sha">{esc(ctx.sha256)}</code> ({esc(ctx.sha256_of)})' if ctx.sha256 else "–"
-    return ('<footer class="ig-footer"><h2>About this report</h2><table class="ig-meta">'
-            f"<tr><th>report</th><td>{esc(ctx.title)}</td></tr>"
-            f"<tr><th>infogap version</th><td>{esc(__version__)}</td></tr>"
-            f"<tr><th>data source</th><td>{src}</td></tr>"
-            f"<tr><th>data sha256</th><td>{sha}</td></tr>"
-            f"<tr><th>run started</th><td>{esc(ctx.started_at)}</td></tr>"
-            f'<tr><th>run time</th><td><span class="ig-runtime">{secs:.1f}</span> s (analysis in the kernel)</td></tr>'
-            f"<tr><th>software</th><td>Python {esc(platform.python_version())}, pandas {esc(pdv)}</td></tr>"
-            f'</table><h3>Parameters</h3><table class="ig-meta">{params}</table></footer>')
+    src = esc(_source_words(ctx.source) if ctx.source else tr("not recorded (load_data was not used)"))
+    sha = f'<code class="ig-sha">{esc(ctx.sha256)}</code> ({esc(tr(ctx.sha256_of))})' if ctx.sha256 else "–"
+    row = lambda k, v: f"<tr><th>{esc(tr(k))}</th><td>{v}</td></tr>"
+    return (f'<footer class="ig-footer"><h2>{esc(tr("About this report"))}</h2><table class="ig-meta">'
+            + row("report", esc(tr(ctx.title))) + row("infogap version", esc(__version__)) + row("data source", src)
+            + row("data sha256", sha) + row("run started", esc(ctx.started_at))
+            + row("run time", f'<span class="ig-runtime">{secs:.1f}</span> ' + esc(tr("s (analysis in the kernel)")))
+            + row("software", f"Python {esc(platform.python_version())}, pandas {esc(pdv)}")
+            + f'</table><h3>{esc(tr("Parameters"))}</h3><table class="ig-meta">{params}</table></footer>')
+
+def _source_words(source: str) -> str:
+    "`built-in data set 'x'` / `CSV file x.csv` in the report's language (the name itself is data, never translated)."
+    m = re.fullmatch(r"(built-in data set|CSV file|Parquet file|a DataFrame passed in)(.*)", source, flags=re.S)
+    return tr(m.group(1)) + m.group(2) if m else source
 
 def report_footer() -> None:
-    "Display the footer; the last cell of every report."
-    _display_html(footer_html())
+    """Display the footer; the last cell of every report. Also leaves, for the renderer and the tests, the list of messages
+    this run showed in English because the catalog lacks them."""
+    ctx = current_report()
+    html = footer_html(ctx)
+    _display_html(html, {UNTRANSLATED_MIME: sorted(ctx.untranslated)} if ctx.lang != "en" else None)
 
 # %% ../../nbs/09a_report_page.ipynb #4b47749d
 def check_output_name(name: str, parameter: str = "filename") -> str:

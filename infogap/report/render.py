@@ -17,48 +17,81 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .catalog import ReportInfo, _quiet_logger, check_parameters, tag_parameters_cell
-from .page import _MAX_ALIGNED, HEADLINE_MIME, esc, headline_html
+from infogap.report.page import (_MAX_ALIGNED, HEADLINE_MIME, UNTRANSLATED_MIME, cjk_font_file, esc, headline_html, message_catalog,
+                   tr)
 
 
 # %% auto #0
-__all__ = ['REPORT_CSS', 'CSP', 'TOC_MIN_SECTIONS', 'REPORT_ORDER', 'DATA_DESCRIPTIONS', 'latex_to_mathml', 'offline_problems',
-           'assert_offline', 'nav_html', 'add_navigation', 'export_html', 'RenderResult', 'headlines_from_notebook',
-           'resolve_data_path', 'render_report', 'data_description', 'index_html', 'write_index', 'results_table',
-           'render_all']
+__all__ = ['REPORT_CSS', 'CSP', 'TOC_MIN_SECTIONS', 'HTML_LANG', 'CJK_CHARS', 'REPORT_ORDER', 'DATA_DESCRIPTIONS',
+           'latex_to_mathml', 'offline_problems', 'assert_offline', 'nav_html', 'add_navigation', 'translate_markdown',
+           'cjk_font_css', 'embed_cjk_font', 'export_html', 'RenderResult', 'untranslated_from_notebook',
+           'headlines_from_notebook', 'resolve_data_path', 'render_report', 'data_description', 'index_html',
+           'write_index', 'results_table', 'render_all']
 
 # %% ../../nbs/09c_report_render.ipynb #db8a79b3
 REPORT_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans","Noto Sans CJK SC",sans-serif;
- max-width:980px;margin:0 auto;padding:24px 28px 60px;color:#1f2328;line-height:1.5;background:#fff}
+body{font-family:"infogap CJK",system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans","Noto Sans CJK SC",sans-serif;
+ max-width:1100px;margin:0 auto;padding:24px 28px 60px;color:#1f2328;line-height:1.5;background:#fff;overflow-wrap:break-word}
 h1{font-size:1.9em;margin:.2em 0 .1em;border-bottom:3px solid #2d6cdf;padding-bottom:.2em}
 h2{font-size:1.35em;margin-top:1.6em;border-bottom:1px solid #d0d7de;padding-bottom:.15em}
 h3{font-size:1.1em}
 blockquote{margin:.2em 0 1em;padding:.1em 1em;color:#57606a;border-left:4px solid #d0d7de}
-code{background:#f3f4f6;padding:.05em .3em;border-radius:4px;font-size:.92em}
-pre{background:#f6f8fa;padding:8px 10px;border-radius:6px;overflow-x:auto}
+code{background:#f3f4f6;padding:.05em .3em;border-radius:4px;font-size:.92em;overflow-wrap:anywhere}
+pre{background:#f6f8fa;padding:8px 10px;border-radius:6px;overflow-x:auto;white-space:pre-wrap}
 img{max-width:100%;height:auto}
-table{border-collapse:collapse;margin:.5em 0;font-size:.92em}
-th,td{padding:4px 10px;border-bottom:1px solid #e5e7eb;text-align:right;vertical-align:top}
-th{background:#f6f8fa}
-.ig-table-wrap{overflow-x:auto;margin:.6em 0}
+table{border-collapse:collapse;margin:.5em 0;font-size:.9em}
+th,td{padding:4px 8px;border-bottom:1px solid #e5e7eb;text-align:right;vertical-align:top}
+th{background:#f6f8fa;font-weight:600}
+td{font-variant-numeric:tabular-nums}
+table.ig-table td{overflow-wrap:anywhere}
+.ig-table-wrap{max-width:100%;overflow-x:auto;margin:.6em 0}
 .ig-caption{font-weight:600;margin:.3em 0}
 .ig-more{color:#57606a;font-size:.85em}
-.jp-Cell-outputWrapper .ig-headline,.ig-headline{display:inline-block;min-width:150px;margin:6px 10px 6px 0;padding:10px 14px;
- border:1px solid #d0d7de;border-radius:8px;background:#f8fafc;vertical-align:top}
+.jp-Cell-outputWrapper .ig-headline,.ig-headline{display:inline-block;min-width:150px;max-width:100%;margin:6px 10px 6px 0;padding:10px 14px;
+ border:1px solid #d0d7de;border-radius:8px;background:#f8fafc;vertical-align:top;box-sizing:border-box}
 .ig-headline-value{font-size:1.6em;font-weight:700;color:#2d6cdf}
 .ig-headline-label{color:#57606a;font-size:.9em}
+.ig-headline-note{color:#57606a;font-size:.8em;font-style:italic;max-width:22em}
 .jp-Cell{margin:0}.jp-OutputArea-child{display:inline-block;width:auto;max-width:100%}
 .jp-OutputArea-child:has(.ig-say),.jp-OutputArea-child:has(.ig-table-wrap),.jp-OutputArea-child:has(img),
 .jp-OutputArea-child:has(footer),.jp-OutputArea-child:has(pre){display:block}
+.jp-OutputArea-child:has(img.ig-panel){display:inline-block;width:49.5%;vertical-align:top}
+.jp-OutputArea-child:has(img.ig-panel-3){width:33%}
 .jp-InputPrompt,.jp-OutputPrompt{display:none}
 footer.ig-footer{margin-top:3em;padding-top:.5em;border-top:2px solid #d0d7de;color:#57606a;font-size:.85em}
 footer.ig-footer th,footer.ig-footer td{text-align:left}
 .ig-sha{word-break:break-all}
-math{font-size:1.08em}
+math{font-size:1.08em;max-width:100%;overflow-x:auto;overflow-y:hidden;vertical-align:middle}
+math:not([display=block]){display:inline-block}
 nav.ig-nav{margin:0 0 .8em;padding:6px 10px;background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;font-size:.92em}
-nav.ig-nav a{margin-right:.9em}
+nav.ig-nav a{margin-right:.9em;display:inline-block}
 nav.ig-toc{margin:.8em 0 1em;padding:6px 12px;border-left:4px solid #2d6cdf;background:#f8fafc;font-size:.92em}
 nav.ig-toc ol{margin:.2em 0;padding-left:1.4em}
+@media (max-width:700px){
+ body{padding:12px 12px 40px;font-size:15px}
+ .jp-OutputArea-child:has(img.ig-panel){display:block;width:100%}
+ .jp-Cell-outputWrapper .ig-headline,.ig-headline{min-width:0;width:100%;margin:4px 0}
+ table{font-size:.82em}th,td{padding:3px 5px}
+ table.ig-table,table.ig-table tbody,table.ig-table tr,table.ig-table td{display:block;width:100%;box-sizing:border-box}
+ table.ig-table thead{display:none}
+ table.ig-table tr{border:1px solid #d0d7de;border-radius:6px;margin:0 0 6px;padding:2px 6px}
+ table.ig-table td{display:flex;justify-content:space-between;gap:1em;text-align:right!important;border-bottom:1px solid #f0f2f4}
+ table.ig-table td::before{content:attr(data-label);font-weight:600;text-align:left;color:#57606a}
+ footer.ig-footer td{overflow-wrap:anywhere}
+}
+@page{size:A4;margin:14mm 12mm}
+@media print{
+ body{max-width:none;padding:0;font-size:10pt;color:#000}
+ nav.ig-nav,nav.ig-toc{display:none}
+ .ig-table-wrap{overflow:visible}
+ table{font-size:8pt;width:100%;page-break-inside:auto}
+ th,td{padding:2px 4px}
+ thead{display:table-header-group}
+ tr,img,.ig-headline{break-inside:avoid;page-break-inside:avoid}
+ h2,h3,.ig-caption{break-after:avoid;page-break-after:avoid}
+ .jp-OutputArea-child:has(img.ig-panel){width:49%}
+ a{color:inherit;text-decoration:none}
+}
 """
 REPORT_CSS += ",".join(f"table.ig-l{n} tr>:nth-child({n})" for n in range(1, _MAX_ALIGNED + 1)) + "{text-align:left}\n"
 
@@ -69,7 +102,10 @@ _TEMPLATE = r"""{%- extends 'index.html.j2' -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
 {%- block data_png scoped -%}
 <div class="jp-RenderedImage jp-OutputArea-output">{%- set alt = output.data.get('text/plain', '') -%}
-<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}" alt="{{ (alt if alt and not alt.startswith('<Figure') else 'Chart without a description') | escape_html }}"></div>
+{%- set md = (output.metadata or {}).get('image/png', {}) -%}
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}" alt="{{ (alt if alt and not alt.startswith('<Figure') else 'Chart without a description') | escape_html }}"
+{%- if md.width %} width="{{ md.width | int }}"{% endif %}{% if md.height %} height="{{ md.height | int }}"{% endif %}
+{%- if md.infogap_panel %} class="ig-panel ig-panel-{{ md.infogap_panel | int }}"{% endif %}></div>
 {%- endblock data_png -%}
 {%- block notebook_css -%}<style type="text/css">{{ resources.infogap_css }}</style>{%- endblock notebook_css -%}
 {%- block html_head_css -%}<meta name="generator" content="infogap {{ resources.infogap_version }}">
@@ -183,13 +219,13 @@ def _href(rel) -> str:
     from urllib.parse import quote
     return esc(quote(str(rel).replace(os.sep, "/"), safe="/"))
 
-def nav_html(files=()) -> str:
+def nav_html(files=(), lang: str = "en") -> str:
     "The bar at the top of a page: back to index.html (beside the page) and a link to each file published with it."
     links = "".join(f'<a class="ig-file" href="{_href(f)}">{esc(Path(f).name)}</a>' for f in files)
-    return ('<nav class="ig-nav" aria-label="Report navigation"><a href="index.html">← All reports</a>'
-            + (f"<span>Files: </span>{links}" if links else "") + "</nav>")
+    return (f'<nav class="ig-nav" aria-label="{esc(tr("Report navigation", lang))}"><a href="index.html">{esc(tr("← All reports", lang))}</a>'
+            + (f"<span>{esc(tr('Files: ', lang))}</span>{links}" if links else "") + "</nav>")
 
-def add_navigation(html: str, files=()) -> str:
+def add_navigation(html: str, files=(), lang: str = "en") -> str:
     """`html` with `nav_html(files)` first in the body and, when it has `TOC_MIN_SECTIONS` sections or more, every `<h2>`
     given an id and a table of contents before the first one."""
     heads = []
@@ -198,18 +234,74 @@ def add_navigation(html: str, files=()) -> str:
         return f'<h2 id="ig-sec-{len(heads)}">{m.group(1)}</h2>'
     html = re.sub(r"<h2>(.*?)</h2>", number, html, flags=re.S)
     if len(heads) >= TOC_MIN_SECTIONS:
-        toc = ('<nav class="ig-toc" aria-label="Contents"><strong>On this page</strong><ol>'
+        toc = (f'<nav class="ig-toc" aria-label="{esc(tr("Contents", lang))}"><strong>{esc(tr("On this page", lang))}</strong><ol>'
                + "".join(f'<li><a href="#ig-sec-{i}">{h}</a></li>' for i, h in enumerate(heads, 1)) + "</ol></nav>")
         html = html.replace('<h2 id="ig-sec-1">', toc + '<h2 id="ig-sec-1">', 1)
-    return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav_html(files), html, count=1)
+    return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav_html(files, lang), html, count=1)
 
-def export_html(nb, resources_name: str = "report", files=()) -> str:
-    "Self-contained HTML (code hidden, no network) for an executed notebook, with links to index.html and `files`."
+HTML_LANG = {"en": "en", "zh": "zh-Hans"}   # the page's `lang`: browsers pick fonts and line breaking by it
+
+def translate_markdown(nb, lang: str) -> list:
+    """Replace, in place, every markdown cell of `nb` by its translation from the message catalog of `lang` (the cell's
+    text is the message); returns the cells the catalog lacks (shown in English)."""
+    if lang == "en": return []
+    cat, missing = message_catalog(lang), []
+    for c in nb.cells:
+        if c.cell_type != "markdown": continue
+        key = c.source.strip()
+        if key in cat: c.source = cat[key]
+        elif re.search("[a-z]{3}", key): missing.append(key)
+    return missing
+
+CJK_CHARS = re.compile("[\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3200-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
+
+def _font_cache_dir() -> Path:
+    return Path(os.environ.get("INFOGAP_DATA") or Path.home() / ".cache" / "infogap") / "fonts"
+
+def cjk_font_css(chars: str) -> str:
+    """An `@font-face` rule embedding the CJK font (Noto Sans CJK SC) as a base64 WOFF subset of `chars` plus every
+    character of the Chinese message catalog, so the page renders Chinese on a machine without a CJK font and every page
+    in Chinese shares one subset (cached in the data cache: subsetting the 60,000-glyph font takes seconds). Empty when
+    the rendering machine has no CJK font."""
+    import base64, hashlib
+    path = cjk_font_file()
+    if path is None: return ""
+    cat = message_catalog("zh")
+    needed = sorted(set(CJK_CHARS.findall(chars)) | set(CJK_CHARS.findall("".join(cat.values()))))
+    key = hashlib.sha256(("".join(needed) + path).encode()).hexdigest()[:16]
+    cached = _font_cache_dir() / f"cjk-{key}.woff"
+    if not cached.exists():
+        from fontTools import subset
+        from fontTools.ttLib import TTFont
+        font = TTFont(path, fontNumber=2 if path.endswith(".ttc") else -1, lazy=True)   # face 2 of the collection: SC
+        opts = subset.Options(); opts.flavor = "woff"; opts.layout_features = []; opts.hinting = False; opts.name_IDs = [1, 2]
+        sub = subset.Subsetter(opts); sub.populate(text="".join(needed)); sub.subset(font)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        font.flavor = "woff"; font.save(str(tmp)); os.replace(tmp, cached)
+    data = base64.b64encode(cached.read_bytes()).decode()
+    return ('@font-face{font-family:"infogap CJK";font-style:normal;font-weight:100 900;font-display:block;'
+            f'src:url(data:font/woff;base64,{data}) format("woff");unicode-range:U+2E80-9FFF,U+AC00-D7AF,U+F900-FAFF,U+FE30-FE4F,U+FF00-FFEF}}')
+
+def embed_cjk_font(html: str) -> str:
+    "`html` with `cjk_font_css` added to its first `<style>` when its text holds CJK characters; unchanged otherwise."
+    text = re.sub(r"<[^>]+>", "", html)
+    if not CJK_CHARS.search(text): return html
+    css = cjk_font_css(text)
+    return html.replace("<style", f"<style>{css}</style><style", 1) if css else html
+
+def export_html(nb, resources_name: str = "report", files=(), lang: str = "en") -> str:
+    """Self-contained HTML (code hidden, no network) for an executed notebook, with links to index.html and `files`, in
+    `lang` (markdown cells from the message catalog, `<html lang>`, the CJK font embedded when the page needs it)."""
+    import copy
     from infogap import __version__
+    nb = copy.deepcopy(nb)
+    translate_markdown(nb, lang)
     ex = _make_exporter()
-    body, _ = ex.from_notebook_node(nb, resources={"metadata": {"name": resources_name}, "infogap_css": REPORT_CSS,
+    ex.language_code = HTML_LANG.get(lang, lang)
+    body, _ = ex.from_notebook_node(nb, resources={"metadata": {"name": tr(resources_name, lang)}, "infogap_css": REPORT_CSS,
                                                    "infogap_version": __version__, "infogap_csp": CSP})
-    body = add_navigation(body, files)
+    body = embed_cjk_font(add_navigation(body, files, lang))
     assert_offline(body, resources_name)
     return body
 
@@ -268,10 +360,20 @@ class RenderResult:
     parameters: dict = field(default_factory=dict)
     title: str = ""
     files: list = field(default_factory=list)   # extra files (CSV) published beside the page
+    lang: str = "en"
+    untranslated: list = field(default_factory=list)   # English messages a page in another language still shows
 
     def __repr__(self):
         extra = f", error={self.error!r}" if self.error else f", headlines={[h['key'] for h in self.headlines]}"
         return f"RenderResult({self.name!r}, {self.status}, {self.seconds:.1f}s{extra})"
+
+def untranslated_from_notebook(nb, lang: str) -> list:
+    "English messages a report in `lang` still shows: those the kernel's `tr` missed (footer output) and untranslated markdown cells."
+    out = [] if lang == "en" else translate_markdown(__import__("copy").deepcopy(nb), lang)
+    for c in nb.cells:
+        for o in c.get("outputs", []):
+            out += list(o.get("data", {}).get(UNTRANSLATED_MIME, []))
+    return sorted(set(out))
 
 def headlines_from_notebook(nb) -> list:
     "The headline records a report's `headline()` calls left in the executed notebook's outputs."
@@ -366,8 +468,11 @@ def render_report(info: ReportInfo, parameters: dict | None = None, out_dir="rep
                 res.error = f"{type(e).__name__}: {text.splitlines()[0] if text else ''}"
             if exc is None:
                 try:
-                    html = export_html(executed, info.title, sorted(str(p.relative_to(stage)) for p in stage.rglob("*") if p.is_file()))
+                    res.lang = str(params.get("lang", getattr(info.params.get("lang"), "default", "en")) or "en")
+                    html = export_html(executed, info.title, sorted(str(p.relative_to(stage)) for p in stage.rglob("*") if p.is_file()),
+                                       lang=res.lang)
                     res.headlines = headlines_from_notebook(executed)
+                    res.untranslated = untranslated_from_notebook(executed, res.lang)
                     res.files = _publish(stage, out_dir)
                     res.html = out_dir / f"{info.name}.html"
                     _atomic_write(res.html, html)
@@ -383,7 +488,8 @@ def render_report(info: ReportInfo, parameters: dict | None = None, out_dir="rep
         shutil.rmtree(stage, ignore_errors=True)
     res.seconds = time.perf_counter() - t0
     meta = {"name": res.name, "title": res.title, "description": info.description, "status": res.status,
-            "seconds": round(res.seconds, 2), "headlines": res.headlines, "error": res.error,
+            "seconds": round(res.seconds, 2), "headlines": res.headlines, "error": res.error, "lang": res.lang,
+            "untranslated": res.untranslated,
             "files": [str(p.relative_to(out_dir)) for p in res.files],
             "data": params.get("data", getattr(info.params.get("data"), "default", None)),   # what the run read, default included
             "parameters": params, "finished_at": _dt.datetime.now().astimezone().isoformat(timespec="seconds")}
@@ -460,6 +566,7 @@ def index_html(out_dir) -> str:
 def write_index(out_dir) -> Path:
     "Write `out_dir/index.html` (atomically) and return its path."
     html = index_html(out_dir)
+    html = embed_cjk_font(html)   # headline labels of reports rendered in Chinese
     assert_offline(html, "index.html")
     p = Path(out_dir) / "index.html"
     _atomic_write(p, html)
