@@ -35,7 +35,7 @@ def _one_blas_thread(f):
 __all__ = ['KPSS_LAG_RULES', 'difference', 'unit_root_tests', 'ndiffs', 'seasonal_strength', 'nsdiffs', 'stl_decompose',
            'decomposition_strengths', 'ArimaResults', 'fit_arima', 'CSSFit', 'css_fit', 'auto_arima', 'AutoARIMA',
            'fourier_terms', 'forecast_metrics', 'NaiveForecaster', 'SeasonalNaiveForecaster',
-           'RandomForestCalendarForecaster', 'backtest', 'EtsModel', 'fit_ets', 'ets_candidates', 'auto_ets',
+           'RandomForestCalendarForecaster', 'backtest', 'EtsResults', 'fit_ets', 'ets_candidates', 'auto_ets',
            'forecast_many']
 
 # %% ../nbs/05_forecast.ipynb #ab1d1d0d
@@ -215,11 +215,15 @@ def _renamed(old: str, new: str):
     return property(get, set, doc=f"Deprecated name of `{new}`.")
 
 def __getattr__(name):
-    # ArimaModel was the name of what is a results object (what a fit returns), not a model one configures
+    # ArimaModel and EtsModel were the names of what are results objects (what a fit returns), not a model one configures
     if name == "ArimaModel":
         warnings.warn("ArimaModel is deprecated and will be removed in the next release; it is now ArimaResults "
                       "(the estimator is AutoARIMA)", DeprecationWarning, stacklevel=2)
         return ArimaResults
+    if name == "EtsModel":
+        warnings.warn("EtsModel is deprecated and will be removed in the next release; it is now EtsResults",
+                      DeprecationWarning, stacklevel=2)
+        return EtsResults
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 class ArimaResults(Results):
@@ -854,33 +858,51 @@ def _ets_name(error: str, trend, damped: bool, seasonal) -> str:
     t = "N" if trend is None else "Ad" if damped else "A"
     return f"ETS({error[0].upper()},{t},{'N' if seasonal is None else seasonal[0].upper()})"
 
-class EtsModel:
-    """A fitted exponential-smoothing (ETS) state-space model.
+class EtsResults(Results):
+    """The results of fitting an exponential-smoothing (ETS) state-space model (what `fit_ets` and `auto_ets` return).
 
     Attributes: `name` (e.g. "ETS(M,A,M)"), `error`, `trend`, `damped_trend`, `seasonal`, `m`, `params`
     (Series: smoothing weights α, β, γ, damping φ, initial states), `aic`, `aicc`, `bic`, `llf`, `nobs`,
-    `converged`, `y`, `result_` (statsmodels' `ETSResults`) and, from `auto_ets`, `search_path_`."""
+    `converged`, `y`, `statsmodels_results` (statsmodels' `ETSResults`) and, from `auto_ets`, `search_path`.
+    `to_frame()` gives the estimates table and `summary()` the kit's `Summary`."""
+    result_ = _renamed("result_", "statsmodels_results")
+    search_path_ = _renamed("search_path_", "search_path")
+
     def __init__(self, result, y: pd.Series, error, trend, damped_trend, seasonal, m):
-        self.result_, self.y = result, y
+        self.statsmodels_results, self.y = result, y
         self.error, self.trend, self.damped_trend, self.seasonal, self.m = error, trend, bool(damped_trend), seasonal, int(m)
         self.params = pd.Series(np.asarray(result.params), index=list(result.model.param_names), name="estimate")
         self.aic, self.aicc, self.bic, self.llf = float(result.aic), float(result.aicc), float(result.bic), float(result.llf)
         self.nobs = int(result.nobs)
         retvals = getattr(result, "mle_retvals", None)
         self.converged = bool(retvals.get("converged", True)) if isinstance(retvals, dict) else True
-        self.search_path_ = None
+        self.search_path = None
 
     @property
     def name(self) -> str: return _ets_name(self.error, self.trend, self.damped_trend, self.seasonal)
 
-    def __repr__(self): return f"EtsModel({self.name} on {self.y.name}, n={self.nobs}, AICc={self.aicc:.2f})"
+    def __repr__(self): return f"EtsResults({self.name} on {self.y.name}, n={self.nobs}, AICc={self.aicc:.2f})"
+
+    def to_frame(self, alpha: float = 0.05) -> pd.DataFrame:
+        """The estimates table: per parameter the estimate, standard error and a (1 − `alpha`) Wald interval (NaN
+        where a weight sits on its bound and the Hessian gives none). No p-values: a smoothing weight of 0 is not
+        a hypothesis anyone tests."""
+        r = self.statsmodels_results
+        ci = np.asarray(r.conf_int(alpha=alpha), float)
+        return estimates_frame(self.params.to_numpy(), np.asarray(r.bse, float), ci_low=ci[:, 0], ci_high=ci[:, 1],
+                               index=self.params.index, index_name="parameter")
+
+    def _summary_title(self) -> str: return self.name
+    def _summary_info(self) -> dict:
+        return {"series": self.y.name, "observations": self.nobs, "log-likelihood": self.llf, "AIC": self.aic,
+                "AICc": self.aicc, "BIC": self.bic, "converged": self.converged}
 
     def forecast(self, h: int, alpha: float = 0.05, seed: int = 0, repetitions: int = 2000) -> pd.DataFrame:
         """`h`-step forecasts: DataFrame with mean, lower, upper (a 1 − `alpha` prediction interval). Intervals
         are analytic for the linear (all-additive) models and simulated otherwise (`repetitions` paths from `seed`)."""
         if not isinstance(h, (int, np.integer)) or h < 1: raise ValueError(f"h must be a positive integer, got {h!r}")
         if not 0 < alpha < 1: raise ValueError(f"alpha must be in (0, 1), got {alpha}")
-        pred = self.result_.get_prediction(start=self.nobs, end=self.nobs + h - 1, simulate_repetitions=repetitions,
+        pred = self.statsmodels_results.get_prediction(start=self.nobs, end=self.nobs + h - 1, simulate_repetitions=repetitions,
                                            rng=np.random.default_rng(seed))
         sf = pred.summary_frame(alpha=alpha)
         return pd.DataFrame({"mean": sf["mean"].to_numpy(), "lower": sf["pi_lower"].to_numpy(), "upper": sf["pi_upper"].to_numpy()},
@@ -888,7 +910,7 @@ class EtsModel:
 
 @_one_blas_thread
 def fit_ets(y, error: str = "add", trend: str | None = None, damped_trend: bool = False, seasonal: str | None = None,
-            m: int = 1, maxiter: int = 1000) -> EtsModel:
+            m: int = 1, maxiter: int = 1000) -> EtsResults:
     """Fit ETS(`error`, `trend`, `seasonal`) by maximum likelihood (statsmodels' `ETSModel`): `error` and
     `seasonal` are "add" or "mul", `trend` "add" or None, `damped_trend` adds φ, `m` is the seasonal period.
     Multiplicative parts need a positive series. Warns (`ConvergenceWarning`) when the optimizer stops short."""
@@ -908,7 +930,7 @@ def fit_ets(y, error: str = "add", trend: str | None = None, damped_trend: bool 
         warnings.simplefilter("ignore")   # optimizer chatter; convergence is checked below
         res = mod.fit(disp=False, maxiter=maxiter)
     if not np.isfinite(res.llf): raise RuntimeError(f"{_ets_name(error, trend, damped_trend, seasonal)} failed to fit (non-finite likelihood)")
-    fit = EtsModel(res, y, error, trend, damped_trend, seasonal, m)
+    fit = EtsResults(res, y, error, trend, damped_trend, seasonal, m)
     if not fit.converged:
         warnings.warn(f"{fit.name}: the optimizer stopped before converging; the estimates may not be the maximum",
                       ConvergenceWarning, stacklevel=2)
@@ -928,10 +950,10 @@ def ets_candidates(m: int = 1, positive: bool = True, damped: bool = True) -> li
     return out
 
 @_one_blas_thread
-def auto_ets(y, m: int = 1, damped: bool = True, allow_multiplicative: bool = True) -> EtsModel:
+def auto_ets(y, m: int = 1, damped: bool = True, allow_multiplicative: bool = True) -> EtsResults:
     """Automatic ETS: fit every candidate of `ets_candidates` by maximum likelihood and keep the lowest AICc
-    among those that converged (Hyndman et al. 2008; R's `forecast::ets`). Returns the chosen `EtsModel`,
-    with `search_path_` listing every candidate's AICc."""
+    among those that converged (Hyndman et al. 2008; R's `forecast::ets`). Returns the chosen `EtsResults`,
+    with `search_path` listing every candidate's AICc."""
     if int(m) != m or m < 1: raise ValueError(f"m must be a positive integer (the seasonal period), got {m}")
     y = _as_series(y, min_len=max(2 * int(m) + 2, 6) if m > 1 else 6)
     positive = bool(allow_multiplicative and (y > 0).all())
@@ -950,7 +972,7 @@ def auto_ets(y, m: int = 1, damped: bool = True, allow_multiplicative: bool = Tr
     if ok.empty: raise RuntimeError("no ETS candidate could be fitted")
     best = fits[ok.loc[ok.aicc.idxmin(), "model"]]
     path["chosen"] = path.model == best.name
-    best.search_path_ = path.sort_values("aicc").reset_index(drop=True)
+    best.search_path = path.sort_values("aicc").reset_index(drop=True)
     return best
 
 # %% ../nbs/05_forecast.ipynb #b1d444f3
