@@ -38,11 +38,47 @@ def peer_python(peer: str, python: str | os.PathLike | None = None) -> Path:
     return path
 
 
+def _memory_gib() -> float | None:
+    try: return round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+    except (ValueError, OSError, AttributeError): return None
+
+
+def _load() -> list:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def machine(**extra) -> dict:
-    "Python, platform, CPUs and the load average now (1, 5, 15 min): read timings on a shared machine against it."
-    return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
-            "load_avg": [round(x, 2) for x in os.getloadavg()], "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "argv": sys.argv[1:], **extra}
+    """The one shape of a result file's machine block: python, platform, machine (CPU architecture), cpus,
+    memory_gib, load_average_at_start (1, 5, 15 min, now), when, argv, then `extra` (blas_threads, torch, ...).
+    `write_result` adds load_average_at_end. Read timings on a shared machine against the load."""
+    return {"python": platform.python_version(), "platform": platform.platform(), "machine": platform.machine(),
+            "cpus": os.cpu_count(), "memory_gib": _memory_gib(), "load_average_at_start": _load(),
+            "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "argv": sys.argv[1:], **extra}
+
+
+def end_machine(info: dict) -> dict:
+    "Add the load average at the end of a run to a machine block (`write_result` does it for the result's own block)."
+    info["load_average_at_end"] = _load()
+    return info
+
+
+# the names the scripts used before they shared `machine` (result files written then keep them until rerun)
+_OLD_KEYS = {"load_avg": "load_average_at_start", "load_average_start": "load_average_at_start",
+             "load_avg_end": "load_average_at_end", "load_average_end": "load_average_at_end", "cpu_count": "cpus"}
+
+
+def read_machine(block) -> dict:
+    """A machine block from any result file, old or new, in today's shape (missing facts stay missing): old key
+    names are renamed, and the old one-line description "2 cores, 24 GiB" becomes cpus and memory_gib."""
+    if isinstance(block, str):
+        import re
+        m = re.fullmatch(r"\s*(\d+) cores?, (\d+(?:\.\d+)?) GiB\s*", block)
+        if not m: raise ValueError(f"unrecognised machine description {block!r}")
+        return {"cpus": int(m.group(1)), "memory_gib": float(m.group(2))}
+    out = {}
+    for k, v in dict(block).items():
+        out[_OLD_KEYS.get(k, k)] = [round(float(x), 2) for x in v] if _OLD_KEYS.get(k, k).startswith("load_average") else v
+    return out
 
 
 def ratio_range(slow_s, fast_s) -> dict:
@@ -54,12 +90,17 @@ def ratio_range(slow_s, fast_s) -> dict:
     return {"per_repeat": r, "min": min(r), "median": statistics.median(r), "max": max(r), "repeats": len(r)}
 
 
-def write_result(path, result: dict) -> Path:
-    "Write `result` as indented JSON (with the load average at the end of the run) and say where."
+def _plain(o):
+    "NumPy scalars and arrays as JSON numbers and lists."
+    if hasattr(o, "tolist"): return o.tolist()
+    raise TypeError(f"{type(o).__name__} is not JSON serialisable")
+
+
+def write_result(path, result: dict, indent: int = 2) -> Path:
+    "Write `result` as JSON with its machine block (`machine()` unless given) ended by the load average now; say where."
     path = Path(path)
-    result.setdefault("machine", machine())
-    result["machine"]["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
+    end_machine(result.setdefault("machine", machine()))
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, indent=2) + "\n")
+    path.write_text(json.dumps(result, indent=indent, default=_plain) + "\n")
     print("wrote", path, flush=True)
     return path

@@ -122,7 +122,7 @@ def main():
                meets_goal=bool(min(speedup["min"], speedup_tests["min"]) >= 50 and identical),
                max_abs_difference=diffs, identical=identical,
                versions={"infogap": __version__, "statsmodels": statsmodels.__version__, "numpy": np.__version__},
-               machine=info | {"machine": platform.machine()})
+               machine=info)
     write_result(a.out, res)
     print(f"infogap {np.median(t['infogap_all']) * 1e3:.1f} ms on all {a.experiments}; on the same {k} experiments the statsmodels "
           f"loop is {speedup['min']:.0f}-{speedup['max']:.0f}x slower ({speedup_tests['min']:.0f}-{speedup_tests['max']:.0f}x "

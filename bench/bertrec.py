@@ -19,7 +19,7 @@ excluded):
 Writes bench/results/bertrec.json (or --out). Wall times on a shared machine are reported together with
 the process CPU time and the load average, so that contention is visible.
 """
-import argparse, json, os, platform, time
+import argparse, json, os, platform, sys, time
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +29,9 @@ import torch
 from infogap.bertrec import (BERT4Rec, ItemKNNRecommender, PopularityRecommender, evaluate_next_item,
                              leave_one_out, sequences_from_ratings)
 from infogap.datasets import load_movielens_100k
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import machine, write_result  # noqa: E402
 
 FULL = dict(hidden_size=64, n_layers=2, n_heads=2, max_len=50, mask_prob=0.3, epochs=400, batch_size=32,
             lr=2e-3, warmup_steps=200, weight_decay=0.01, dropout=0.2, last_item_prob=0.1, patience=20,
@@ -79,11 +82,9 @@ def main():
     a = ap.parse_args()
     device = None if a.device == "auto" else a.device
     split = movielens_split()
-    res = {"machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "torch": torch.__version__,
-                       "torch_threads_default": torch.get_num_threads(),
-                       "torch_threads_used": "num_threads=1 inside fit/score on CPU (see the chapter: 1 thread is 3-10x faster than 2 for this model)",
-                       "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
-                       "load_average_start": os.getloadavg()},
+    res = {"machine": machine(torch=torch.__version__, torch_threads_default=torch.get_num_threads(),
+                              torch_threads_used="num_threads=1 inside fit/score on CPU (see the chapter: 1 thread is 3-10x faster than 2 for this model)",
+                              gpu=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None),
            "protocol": "MovieLens 100k, leave-one-out by time (ties by item id), full ranking over 1,682 items, "
                        "history excluded; early stopping on validation NDCG@10",
            "recbole_1.2.1": RECBOLE}
@@ -133,9 +134,7 @@ def main():
         df = pd.DataFrame(runs)
         res["seeds"] = {"runs": runs, "mean": df.drop(columns="seed").mean().to_dict(),
                         "std": df.drop(columns="seed").std(ddof=1).to_dict()}
-    res["machine"]["load_average_end"] = os.getloadavg()
-    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(a.out).write_text(json.dumps(res, indent=2, default=float))
+    write_result(a.out, res)
     print(json.dumps({k: res[k] for k in ("inference", "quality", "seeds") if k in res}, indent=2, default=float))
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from tqdm.auto import tqdm
 
 sys.path.insert(0, str(Path(__file__).parent))
 from forecast import simulate  # noqa: E402  (the benchmark's own series)
+from _machine import machine, write_result  # noqa: E402
 
 from infogap import __version__  # noqa: E402
 from infogap.forecast import auto_arima, difference, forecast_metrics, ndiffs, nsdiffs  # noqa: E402
@@ -72,20 +73,19 @@ def main():
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "forecast_lag_rules.json"))
     a = ap.parse_args()
     warnings.simplefilter("ignore")
-    t0 = time.perf_counter()
+    info, t0 = machine(), time.perf_counter()
     frames = {}
     for seed in a.seeds:
         rows = [study_series(y) for y in tqdm(simulate(a.series, seed), desc=f"seed {seed}")]
         frames[seed] = pd.DataFrame(rows).assign(seed=seed)
     allf = pd.concat(frames.values(), ignore_index=True)
-    res = {"infogap": __version__, "platform": platform.platform(), "cpus": os.cpu_count(),
+    res = {"infogap": __version__, "machine": info,
            "seconds": round(time.perf_counter() - t0, 1), "series_per_seed": a.series, "holdout_months": 12,
            "rules": {"r": "trunc(3*sqrt(n)/13): R forecast::ndiffs, statsforecast (our default)",
                      "kpss92": "trunc(4*(n/100)^(1/4)): Kwiatkowski et al. 1992, R tseries lshort, pmdarima"},
            "by_seed": {str(s): summarise(f) for s, f in frames.items()}, "pooled": summarise(allf),
            "disagreements": json.loads(allf[allf.d_r != allf.d_kpss92].to_json(orient="records"))}
-    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(a.out).write_text(json.dumps(res, indent=2) + "\n")
+    write_result(a.out, res)
     print(json.dumps({k: res[k] for k in ("by_seed", "pooled", "seconds")}, indent=2))
 
 

@@ -83,7 +83,9 @@ if __name__ == "__main__":
     if a._run:
         run_pipeline(a._run, path, a.threads); sys.exit(0)
     import pandas as pd
-    cached = path.exists()
+    sys.path.insert(0, str(HERE))
+    from _machine import machine, write_result
+    info, cached = machine(threads=a.threads), path.exists()
     t = time.perf_counter(); simulate(a.n, path); sim_s = None if cached else round(time.perf_counter() - t, 1)
     results = []
     for kind in ["infogap"] + ([] if a.skip_plain else ["plain_sklearn"]):
@@ -92,8 +94,6 @@ if __name__ == "__main__":
         if out.returncode: raise SystemExit(out.stderr[-2000:])
         results.append(json.loads(out.stdout.strip().splitlines()[-1])); print(results[-1], flush=True)
     res = dict(n_customers=a.n, n_transactions=int(pd.read_parquet(path, columns=["customer_id"]).shape[0]), threads=a.threads, simulation_seconds_untimed=sim_s, simulation_cached=cached, results=results,
-               goal="under 60 s and under 4 GB on 2 cores", machine=dict(cpus=os.cpu_count(), python=platform.python_version(),
-               load_average_at_end=os.getloadavg()))
-    (HERE / "results").mkdir(exist_ok=True)
-    (HERE / "results" / "personas.json").write_text(json.dumps(res, indent=1))
+               goal="under 60 s and under 4 GB on 2 cores", machine=info)
+    write_result(HERE / "results" / "personas.json", res, indent=1)
     print(json.dumps(res, indent=1))

@@ -11,7 +11,7 @@ import argparse, json, os, platform, resource, subprocess, sys, time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _machine import ratio_range  # noqa: E402
+from _machine import end_machine, machine, ratio_range, write_result  # noqa: E402
 
 N_FEATURES = 30
 
@@ -78,7 +78,7 @@ def main():
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     a = ap.parse_args()
     if a.variant: return run_variant(a.variant, a.n, a.threads[0], a.inner)
-    configs = {}
+    info, configs = machine(), {}
     for threads in a.threads:
         runs_by = {"sklearn_default": [], "propensity": []}
         for _ in range(a.repeats):                 # interleaved, so that background load hits both alike
@@ -99,19 +99,16 @@ def main():
     summary = dict(
         benchmark="propensity: fit + predict_proba of one model; each run: the median of inner_repeats in one subprocess; "
                   "speedup: one ratio per pair of runs (repeats), as a range",
-        n_customers=a.n, n_features=N_FEATURES, cpu_count=os.cpu_count(), python=platform.python_version(),
+        n_customers=a.n, n_features=N_FEATURES, machine=info,
         repeats=a.repeats, inner_repeats=a.inner, configs=configs,
         note="PropensityModel: StandardScaler + LogisticRegression(solver='lbfgs', tol=1e-6, C=1) fitted on one float array "
              "(one pandas-to-numpy conversion, validation by column min/max); the baseline is "
              "make_pipeline(StandardScaler(), LogisticRegression()) with scikit-learn's default lbfgs solver. coef_table_s is "
              "the one-off statsmodels inference, not part of fit. The machine is shared: wall times vary with its load "
              "(load_average_1min); cpu_s is process CPU time (it includes BLAS threads spinning when threads > 1).")
+    end_machine(info)
     print(json.dumps(summary, indent=1))
-    if a.n == 1_000_000:
-        out = Path(__file__).parent / "results" / "propensity.json"
-        out.parent.mkdir(exist_ok=True)
-        out.write_text(json.dumps(summary, indent=1) + "\n")
-        print("wrote", out)
+    if a.n == 1_000_000: write_result(Path(__file__).parent / "results" / "propensity.json", summary, indent=1)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from infogap.similarity import KNNRecommender, kfold_split, similarity_matrix
 from infogap.datasets import load_movielens_100k
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _machine import machine, ratio_range, write_result  # noqa: E402
+from _machine import end_machine, machine, ratio_range, write_result  # noqa: E402
 
 def peak_gb() -> float: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2
 
@@ -121,7 +121,7 @@ if __name__ == "__main__":
     p = Path(a.out)
     out = json.loads(p.read_text()) if p.exists() else {}  # a partial run keeps the other part's last results
     def part(run):                                         # each part carries the machine it ran on (load before/after)
-        info = machine(); res = run(); info["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
+        info = machine(); res = run(); end_machine(info)
         return res | {"machine": info}
     if not a.skip_movielens: out["movielens_100k"] = part(lambda: movielens(a.repeats))
     if not a.skip_scale: out["scale"] = part(lambda: scale(a.scale, a.n_jobs))

@@ -9,6 +9,7 @@ import argparse
 import gc
 import json
 import platform
+import sys
 import threading
 import time
 from pathlib import Path
@@ -22,6 +23,9 @@ import psutil
 from infogap import __version__
 from infogap.datasets import load_cdnow
 from infogap.dataprep import summary_data
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import machine, write_result  # noqa: E402
 
 REPEATS = 3
 
@@ -78,16 +82,13 @@ def run_case(name, df, cal, hold):
 def main():
     ap = argparse.ArgumentParser(); ap.add_argument("--rows", type=int, default=10_000_000)
     args = ap.parse_args()
+    info = machine()
     results = run_case("CDNOW master", load_cdnow("master"), "1997-09-30", "1998-06-30")
     results += run_case(f"simulated {args.rows:,}", simulated_log(args.rows), "2024-06-30", "2024-12-31")
-    out = dict(benchmark="summary_data", infogap=__version__, python=platform.python_version(),
-               machine=f"{psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB",
+    out = dict(benchmark="summary_data", infogap=__version__, machine=info,
                versions=dict(pandas=pd.__version__, polars=pl.__version__, duckdb=duckdb.__version__),
                repeats=REPEATS, results=results)
-    path = Path(__file__).parent / "results" / "summary_data.json"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(json.dumps(out, indent=2))
-    print(f"wrote {path}")
+    write_result(Path(__file__).parent / "results" / "summary_data.json", out)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats, optimize
 
+from .dataprep import to_pandas
+from .results import Results, Summary, estimates_frame
+
 # %% auto #0
 __all__ = ['TestResult', 'SampleSize', 'sample_size_proportions', 'sample_size_means', 'power_proportions', 'power_means',
            'mde_proportions', 'mde_means', 'duration_days', 'plot_power_curve', 'srm_test', 'balance_table',
@@ -31,9 +34,8 @@ def _f(x, digits=4):
     if not np.isfinite(v): return str(v)
     return f"{v:.{digits}g}"
 
-class TestResult:
+class TestResult(Results):
     "A test's result: `estimate`, `statistic`, `pvalue`, `ci` = (low, high), plus test-specific attributes."
-    __test__ = False   # not a pytest test class
     def __init__(self, test: str, estimate, statistic, pvalue, ci, alpha: float = 0.05, **extra):
         self.test, self.estimate, self.statistic, self.pvalue, self.ci, self.alpha = test, estimate, statistic, pvalue, ci, alpha
         self.extra = extra
@@ -53,14 +55,31 @@ class TestResult:
             return f"{self.test}(vectorised over shape {shape}: estimate, statistic, pvalue, ci are arrays)"
         return f"{self.test}(" + ", ".join(f"{k}={_f(v)}" for k, v in self._main().items() if k != "estimate" or v is not None) + ")"
 
-    def summary(self) -> str:
-        "Every field, one per line."
-        lines = [f"{self.test}  (alpha = {self.alpha:g}, CIs at {100 * (1 - self.alpha):g}%)"]
-        for k, v in {**self._main(), **self.extra}.items():
-            if isinstance(v, (dict, pd.Series)): v = ", ".join(f"{a}: {_f(b)}" for a, b in dict(v).items())
-            else: v = _f(v)
-            lines.append(f"  {k:<20} {v}")
-        return "\n".join(lines)
+    def to_frame(self) -> pd.DataFrame:
+        """The numbers as a table: `estimate`, `std_err`, `statistic`, `pvalue`, `ci_low`, `ci_high` where the test
+        has them, then its numeric extras (an interval `x_ci` as `x_ci_low`, `x_ci_high`); one row, or one per
+        experiment of a vectorised call. Per-arm dicts (shares, rates) stay attributes."""
+        ci = (None, None) if self.ci is None else self.ci
+        main = dict(estimate=self.estimate, std_err=self.extra.get("se"), statistic=self.statistic, pvalue=self.pvalue,
+                    ci_low=ci[0], ci_high=ci[1])
+        size = np.size(self.statistic)
+        extra = {}
+        for k, v in self.extra.items():
+            if k == "se": continue
+            if isinstance(v, tuple) and k.endswith(("_ci", "credible_a", "credible_b")) and all(np.size(x) == size for x in v):
+                extra[f"{k}_low"], extra[f"{k}_high"] = v
+            elif isinstance(v, (bool, int, float, np.number, np.ndarray)) and np.size(v) == size: extra[k] = v
+        return estimates_frame(**main, index=[self.test] if size == 1 else np.arange(size),
+                               index_name="test" if size == 1 else "experiment", **extra)
+
+    def summary(self) -> Summary:
+        "Every field, one per line (a vectorised result: the table of all experiments)."
+        info = {"alpha": self.alpha, "confidence level": f"{100 * (1 - self.alpha):g}%"}
+        t = self.to_frame()
+        table = t.T.rename(columns={self.test: "value"}) if len(t) == 1 else t
+        notes = [f"{k}: " + ", ".join(f"{a}: {_f(b)}" for a, b in dict(v).items())
+                 for k, v in self.extra.items() if isinstance(v, (dict, pd.Series))]
+        return Summary(self.test, info, {"": table}, notes)
 
     def to_dict(self) -> dict:
         "All fields as a plain dict (`ci` split into `ci_low`, `ci_high`)."
@@ -196,7 +215,7 @@ def srm_test(counts, expected_ratios=None, threshold: float = 0.001) -> TestResu
 def balance_table(frame: pd.DataFrame, arm: str, covariates, control=None) -> pd.DataFrame:
     """Pre-period balance: per covariate and non-control arm, the means, the standardised mean difference
     (SMD; |SMD| > 0.1 is the usual warning line) and Welch's p-value."""
-    frame = _to_pandas(frame); _check_cols(frame, [arm, *covariates])
+    frame = to_pandas(frame); _check_cols(frame, [arm, *covariates])
     arms, control = _arms(frame, arm, control)
     rows = []
     for cov in covariates:
@@ -475,13 +494,6 @@ def adjust_pvalues(pvalues, method: str = "holm", axis: int = -1) -> np.ndarray:
     return np.moveaxis(out, -1, axis)
 
 # %% ../nbs/07_abtest.ipynb #2bc2bd2d
-def _to_pandas(frame):
-    if isinstance(frame, pd.DataFrame): return frame
-    try:
-        import narwhals as nw
-        return nw.from_native(frame, eager_only=True).to_pandas()
-    except Exception as e: raise TypeError(f"expected a data frame, got {type(frame).__name__}") from e
-
 def _check_cols(frame, cols):
     missing = [c for c in cols if c not in frame.columns]
     if missing: raise ValueError(f"column(s) {missing} not in the data; available: {list(frame.columns)}")
@@ -507,7 +519,7 @@ def analyze_experiment(frame, arm: str = "arm", metrics=("converted",), control=
     if method not in ("frequentist", "bayesian", "sequential"):
         raise ValueError(f"method must be 'frequentist', 'bayesian' or 'sequential', got {method!r}")
     if not 0 < alpha < 1: raise ValueError(f"alpha must be in (0, 1), got {alpha}")
-    frame = _to_pandas(frame).reset_index(drop=True)   # positions, not a possibly duplicated index, identify users
+    frame = to_pandas(frame).reset_index(drop=True)   # positions, not a possibly duplicated index, identify users
     metrics = [metrics] if isinstance(metrics, str) else list(metrics)
     if not metrics: raise ValueError("metrics is empty")
     cuped = dict(cuped or {})

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 # %% auto #0
 __all__ = ['FIRST_YEAR', 'LAST_YEAR', 'CANONICAL_COLUMNS', 'ID_COLUMNS', 'NUMBER_COLUMNS', 'DATE_COLUMNS', 'DataError',
-           'parse_dates', 'parse_numbers', 'ValidationReport', 'validate_transactions', 'apply_column_map',
+           'parse_dates', 'parse_numbers', 'ValidationReport', 'to_pandas', 'validate_transactions', 'apply_column_map',
            'read_transactions', 'check_column_map', 'sniff_separator', 'read_csv_text', 'load_table', 'flag_outliers',
            'CleaningResult', 'clean_transactions', 'rfm', 'summary_data', 'UserItemMatrix', 'user_item_matrix',
            'sales_series', 'calendar_features']
@@ -196,13 +196,16 @@ class ValidationReport:
                 f"{len(self.warnings)} warnings)")
 
 # %% ../nbs/01_dataprep.ipynb #64caa81f
-def _to_pandas(df) -> pd.DataFrame:
-    "Any frame narwhals understands (pandas, polars, DuckDB, PySpark, ...) as a pandas DataFrame."
+def to_pandas(df) -> pd.DataFrame:
+    """Any frame narwhals understands (pandas, polars, DuckDB, PySpark, ...) as a pandas DataFrame (a pandas
+    frame is returned as it is, not copied); `DataError` for anything else. The kit's one frame converter."""
     if isinstance(df, pd.DataFrame): return df
     try: frame = nw.from_native(df)
     except TypeError as e: raise DataError(f"expected a data frame, got {type(df).__name__}") from e
     if isinstance(frame, nw.LazyFrame): frame = frame.collect()
     return frame.to_pandas()
+
+_to_pandas = to_pandas   # the name before it was public; other cells (and older code) still call it
 
 def validate_transactions(df, required=("customer_id", "date", "amount"), id_cols=("customer_id",),
                           date_cols=("date",), numeric_cols=("amount", "quantity"),
@@ -214,7 +217,7 @@ def validate_transactions(df, required=("customer_id", "date", "amount"), id_col
     amount/quantity is negative (unless `allow_negative`, e.g. for logs that record refunds) or infinite, a date
     lies outside 1900–2100, or a column named in `complete` has missing values. Dates are read with one format
     per column (`parse_dates`)."""
-    df = _to_pandas(df)
+    df = to_pandas(df)
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise DataError(f"missing required column(s) {missing}; the data has columns {list(df.columns)}",

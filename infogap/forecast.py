@@ -16,6 +16,12 @@ import pandas as pd
 from scipy.optimize import minimize
 from scipy.signal import lfilter
 from threadpoolctl import threadpool_limits
+from numbers import Integral
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
+
+from .results import Results, Summary, estimates_frame
 
 # The Kalman filter multiplies small matrices: a multi-threaded BLAS only adds overhead (20× slower on a
 # busy 2-core machine, measured), so every fitting entry point runs with one BLAS thread.
@@ -27,9 +33,10 @@ def _one_blas_thread(f):
 
 # %% auto #0
 __all__ = ['KPSS_LAG_RULES', 'difference', 'unit_root_tests', 'ndiffs', 'seasonal_strength', 'nsdiffs', 'stl_decompose',
-           'decomposition_strengths', 'ArimaModel', 'fit_arima', 'CSSFit', 'css_fit', 'auto_arima', 'fourier_terms',
-           'forecast_metrics', 'NaiveForecaster', 'SeasonalNaiveForecaster', 'RandomForestCalendarForecaster',
-           'backtest', 'EtsModel', 'fit_ets', 'ets_candidates', 'auto_ets', 'forecast_many']
+           'decomposition_strengths', 'ArimaResults', 'fit_arima', 'CSSFit', 'css_fit', 'auto_arima', 'AutoARIMA',
+           'fourier_terms', 'forecast_metrics', 'NaiveForecaster', 'SeasonalNaiveForecaster',
+           'RandomForestCalendarForecaster', 'backtest', 'EtsResults', 'fit_ets', 'ets_candidates', 'auto_ets',
+           'forecast_many']
 
 # %% ../nbs/05_forecast.ipynb #ab1d1d0d
 def _as_series(y, name: str = "y", min_len: int = 3) -> pd.Series:
@@ -198,14 +205,40 @@ def _model_name(order, seasonal_order, constant: bool = False) -> str:
     if constant: s += " with " + ("drift" if d + seasonal_order[1] == 1 else "constant")
     return s
 
-class ArimaModel:
-    """A fitted (seasonal) ARIMA model with optional regressors, on `y` or on `log(y)`.
+def _renamed(old: str, new: str):
+    "A property under the `old` name that warns and forwards to `new` (old names are kept for one release)."
+    def warn(self):
+        warnings.warn(f"{type(self).__name__}.{old} is deprecated and will be removed in the next release; use .{new}",
+                      DeprecationWarning, stacklevel=3)
+    def get(self): warn(self); return getattr(self, new)
+    def set(self, value): warn(self); setattr(self, new, value)
+    return property(get, set, doc=f"Deprecated name of `{new}`.")
+
+def __getattr__(name):
+    # ArimaModel and EtsModel were the names of what are results objects (what a fit returns), not a model one configures
+    if name == "ArimaModel":
+        warnings.warn("ArimaModel is deprecated and will be removed in the next release; it is now ArimaResults "
+                      "(the estimator is AutoARIMA)", DeprecationWarning, stacklevel=2)
+        return ArimaResults
+    if name == "EtsModel":
+        warnings.warn("EtsModel is deprecated and will be removed in the next release; it is now EtsResults",
+                      DeprecationWarning, stacklevel=2)
+        return EtsResults
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+class ArimaResults(Results):
+    """The results of fitting a (seasonal) ARIMA model with optional regressors, on `y` or on `log(y)`: what
+    `fit_arima` and `auto_arima` return (`AutoARIMA` keeps one as `results_`).
 
     Attributes: `order`, `seasonal_order`, `constant`, `log`, `params` (Series), `bse`, `aic`, `aicc`, `bic`,
-    `llf`, `sigma2`, `nobs`, `exog_names`, `y` (the training series), `result_` (the statsmodels results)
-    and, for models from `auto_arima`, `search_path_` (every model tried)."""
+    `llf`, `sigma2`, `nobs`, `exog_names`, `y` (the training series), `statsmodels_results` (statsmodels' own
+    results) and, from `auto_arima`, `search_path` (every model tried). `to_frame()` gives the estimates
+    table and `summary()` the kit's `Summary`."""
+    result_ = _renamed("result_", "statsmodels_results")
+    search_path_ = _renamed("search_path_", "search_path")
+
     def __init__(self, result, y: pd.Series, order, seasonal_order, constant: bool, log: bool, exog_names):
-        self.result_, self.y = result, y
+        self.statsmodels_results, self.y = result, y
         self.order, self.seasonal_order = tuple(order), tuple(seasonal_order)
         self.constant, self.log, self.exog_names = bool(constant), bool(log), list(exog_names)
         names = list(result.model.param_names)
@@ -213,7 +246,7 @@ class ArimaModel:
         self.bse = pd.Series(np.asarray(result.bse), index=names, name="std_err")
         self.aic, self.aicc, self.bic, self.llf = float(result.aic), float(result.aicc), float(result.bic), float(result.llf)
         self.sigma2, self.nobs = float(self.params.get("sigma2", np.nan)), int(result.nobs)
-        self.search_path_ = None
+        self.search_path = None
 
     @property
     def name(self) -> str:
@@ -222,18 +255,18 @@ class ArimaModel:
     def __repr__(self):
         on = f"log({self.y.name})" if self.log else str(self.y.name)
         xs = f", exog={self.exog_names}" if self.exog_names else ""
-        return f"ArimaModel({self.name} on {on}, n={self.nobs}{xs}, AICc={self.aicc:.2f})"
+        return f"ArimaResults({self.name} on {on}, n={self.nobs}{xs}, AICc={self.aicc:.2f})"
 
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         "Estimates with Wald confidence intervals at level 1 - `alpha`."
-        ci = np.asarray(self.result_.conf_int(alpha=alpha))
+        ci = np.asarray(self.statsmodels_results.conf_int(alpha=alpha))
         return pd.DataFrame({"estimate": self.params, "std_err": self.bse, "lower": ci[:, 0], "upper": ci[:, 1]})
 
     @property
     def residuals(self) -> pd.Series:
         "One-step-ahead residuals on the model scale, without the first d + D·m start-up values."
         k = self.order[1] + self.seasonal_order[1] * self.seasonal_order[3]
-        return pd.Series(np.asarray(self.result_.resid), index=self.y.index, name="residual").iloc[k:]
+        return pd.Series(np.asarray(self.statsmodels_results.resid), index=self.y.index, name="residual").iloc[k:]
 
     def diagnostics(self, lags: int | None = None) -> pd.DataFrame:
         """Ljung–Box test for leftover autocorrelation (df = lags − number of ARMA coefficients) and
@@ -285,7 +318,7 @@ class ArimaModel:
             X = None
         det = _deterministic(h, self.nobs, self.order, self.seasonal_order, self.constant)
         if det is not None: X = det if X is None else pd.concat([det, X.reset_index(drop=True)], axis=1)
-        fc = self.result_.get_forecast(h, exog=None if X is None else X.to_numpy())
+        fc = self.statsmodels_results.get_forecast(h, exog=None if X is None else X.to_numpy())
         # the Kalman filter can return a variance a hair below zero after a diffuse start: clip it
         mu, var = np.asarray(fc.predicted_mean), np.clip(np.asarray(fc.var_pred_mean), 0, None)
         from scipy import stats
@@ -298,11 +331,26 @@ class ArimaModel:
             mean = mu
         return pd.DataFrame({"mean": mean, "lower": lo, "upper": hi}, index=idx)
 
-    def summary(self):
-        "The statsmodels summary table, titled with the model name."
-        s = self.result_.summary()
-        s.tables[0].title = f"{self.name}" + (" on log(y)" if self.log else "")
-        return s
+    def to_frame(self, alpha: float = 0.05) -> pd.DataFrame:
+        """The estimates table: per parameter the estimate, standard error, Wald z, its p-value (H0: the
+        parameter is 0; none for σ², which is positive by definition) and a (1 − `alpha`) interval."""
+        r = self.statsmodels_results
+        ci = np.asarray(r.conf_int(alpha=alpha))
+        test = self.params.index != "sigma2"
+        return estimates_frame(self.params.to_numpy(), self.bse.to_numpy(), np.where(test, np.asarray(r.zvalues), np.nan),
+                               np.where(test, np.asarray(r.pvalues), np.nan), ci[:, 0], ci[:, 1],
+                               index=self.params.index, index_name="parameter")
+
+    def _summary_title(self) -> str: return self.name + (" on log(y)" if self.log else "")
+    def _summary_info(self) -> dict:
+        info = {"series": self.y.name, "observations": self.nobs, "log-likelihood": self.llf, "AIC": self.aic,
+                "AICc": self.aicc, "BIC": self.bic}
+        if self.exog_names: info["regressors"] = ", ".join(map(str, self.exog_names))
+        if hasattr(self, "converged"): info["converged"] = self.converged
+        return info
+    def _summary_notes(self) -> list:
+        return ["exact maximum likelihood; std_err from the numerical Hessian (as R); p-values: Wald z-tests of 0",
+                "statsmodels' own table: .statsmodels_results.summary()"]
 
 # %% ../nbs/05_forecast.ipynb #6de558db
 def _deterministic(n: int, start: int, order, seasonal_order, constant: bool) -> pd.DataFrame | None:
@@ -353,7 +401,7 @@ def _profile_fit(conc, starts, maxiter: int, method: str = "lbfgs"):
 
 @_one_blas_thread
 def fit_arima(y, order=(0, 0, 0), seasonal_order=(0, 0, 0, 0), exog=None, constant: bool | None = None,
-              log: bool = False, start_params=None, maxiter: int = 200) -> ArimaModel:
+              log: bool = False, start_params=None, maxiter: int = 200) -> ArimaResults:
     """Fit ARIMA `order` × seasonal `seasonal_order` = (P, D, Q, m) by exact maximum likelihood, with
     optional regressors `exog` (regression with ARIMA errors). `constant` defaults to True when d + D <= 1.
     `log=True` fits log(y) (y must be positive). σ² is concentrated out of the likelihood (as R does);
@@ -392,7 +440,7 @@ def fit_arima(y, order=(0, 0, 0), seasonal_order=(0, 0, 0, 0), exog=None, consta
         # the full model (σ² a parameter) at the optimum: its likelihood, and the numerical Hessian, as R
         res = mod.smooth(np.r_[np.asarray(best.params), best.scale], cov_type="approx")
     if not np.isfinite(res.llf): raise RuntimeError(f"{_model_name(order, seasonal_order, constant)} failed to fit (non-finite likelihood)")
-    fit = ArimaModel(res, y, order, seasonal_order, constant, log, [] if X is None else list(X.columns))
+    fit = ArimaResults(res, y, order, seasonal_order, constant, log, [] if X is None else list(X.columns))
     g = conc.score(np.asarray(best.params))   # σ² profiled out: the inverse Hessian's block is the profile's
     cov = np.asarray(res.cov_params())[:len(g), :len(g)]
     fit.gradient_norm, fit.loglik_gap = grad, float(g @ cov @ g) / 2
@@ -494,12 +542,12 @@ def _min_root(*polys) -> float:
 def auto_arima(y, m: int = 1, exog=None, *, log: bool = False, d: int | None = None, D: int | None = None,
                max_p: int = 5, max_q: int = 5, max_P: int = 2, max_Q: int = 2, max_order: int = 5,
                max_d: int = 2, max_D: int = 1, stepwise: bool = True, approximation: bool = True,
-               n_refit: int = 2, max_models: int = 94, kpss_lags="r", trace: bool = False) -> ArimaModel:
+               n_refit: int = 2, max_models: int = 94, kpss_lags="r", trace: bool = False) -> ArimaResults:
     """Hyndman–Khandakar automatic ARIMA: D by seasonal strength, d by KPSS (lag window `kpss_lags`, see
     `ndiffs`), then a stepwise AICc search
     over (p, q, P, Q, constant). With `approximation=True` candidates are scored by CSS and the best
     `n_refit` are refitted by exact ML; `stepwise=False` scores the whole grid. Returns the chosen
-    `ArimaModel`, with `search_path_` listing every candidate."""
+    `ArimaResults`, with `search_path` listing every candidate (`AutoARIMA` is the same as an estimator)."""
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
     if int(m) != m or m < 1: raise ValueError(f"m must be a positive integer (the seasonal period), got {m}")
     m = int(m)
@@ -603,7 +651,7 @@ def auto_arima(y, m: int = 1, exog=None, *, log: bool = False, d: int | None = N
                                 log=log, start_params=None if f is None else f.start_params())
         except (RuntimeError, ValueError, np.linalg.LinAlgError):
             continue
-        if _min_root(fit.result_.polynomial_ar, fit.result_.polynomial_ma) >= 1.01: fits.append(fit)
+        if _min_root(fit.statsmodels_results.polynomial_ar, fit.statsmodels_results.polynomial_ma) >= 1.01: fits.append(fit)
     if not fits: raise RuntimeError("the chosen models could not be refitted by maximum likelihood")
     model = min(fits, key=lambda f: f.aicc)
     if not model.converged:
@@ -612,8 +660,45 @@ def auto_arima(y, m: int = 1, exog=None, *, log: bool = False, d: int | None = N
     table["chosen"] = (table.p == model.order[0]) & (table.q == model.order[2]) & (table.P == model.seasonal_order[0]) & \
                       (table.Q == model.seasonal_order[2]) & (table.constant == model.constant)
     table.attrs["criterion"] = "CSS AICc" if approximation else "exact AICc"
-    model.search_path_ = table.set_index("step")
+    model.search_path = table.set_index("step")
     return model
+
+# %% ../nbs/05_forecast.ipynb #e444616a
+class AutoARIMA(BaseEstimator):
+    """`auto_arima` as a scikit-learn estimator. `fit(y, exog=None)` runs the search and keeps the chosen model's
+    `ArimaResults` as `results_` (with `order_`, `seasonal_order_`, `constant_`, `exog_names_`);
+    `forecast(h, exog=None, alpha=0.05)` forecasts from it. The parameters are `auto_arima`'s."""
+    _parameter_constraints = {
+        "m": [Interval(Integral, 1, None, closed="left")], "log": ["boolean"],
+        "d": [Interval(Integral, 0, None, closed="left"), None], "D": [Interval(Integral, 0, None, closed="left"), None],
+        **{k: [Interval(Integral, 0, None, closed="left")] for k in ("max_p", "max_q", "max_P", "max_Q", "max_order", "max_d", "max_D")},
+        "stepwise": ["boolean"], "approximation": ["boolean"], "n_refit": [Interval(Integral, 1, None, closed="left")],
+        "max_models": [Interval(Integral, 1, None, closed="left")]}
+
+    def __init__(self, m: int = 1, *, log: bool = False, d: int | None = None, D: int | None = None, max_p: int = 5,
+                 max_q: int = 5, max_P: int = 2, max_Q: int = 2, max_order: int = 5, max_d: int = 2, max_D: int = 1,
+                 stepwise: bool = True, approximation: bool = True, n_refit: int = 2, max_models: int = 94, kpss_lags="r"):
+        self.m, self.log, self.d, self.D, self.max_p, self.max_q, self.max_P, self.max_Q = m, log, d, D, max_p, max_q, max_P, max_Q
+        self.max_order, self.max_d, self.max_D, self.stepwise, self.approximation = max_order, max_d, max_D, stepwise, approximation
+        self.n_refit, self.max_models, self.kpss_lags = n_refit, max_models, kpss_lags
+
+    def fit(self, y, exog=None):
+        "Search the model on `y` (and regressors `exog`); returns self."
+        self._validate_params()
+        self.results_ = auto_arima(y, exog=exog, **self.get_params())
+        r = self.results_
+        self.order_, self.seasonal_order_, self.constant_, self.exog_names_ = r.order, r.seasonal_order, r.constant, list(r.exog_names)
+        return self
+
+    def forecast(self, h: int, exog=None, alpha: float = 0.05, biasadj: bool = False) -> pd.DataFrame:
+        "`h`-step forecasts with a 1 − `alpha` interval (see `ArimaResults.forecast`)."
+        check_is_fitted(self, "results_")
+        return self.results_.forecast(h, exog=exog, alpha=alpha, biasadj=biasadj)
+
+    def summary(self) -> Summary:
+        "The chosen model's summary."
+        check_is_fitted(self, "results_")
+        return self.results_.summary()
 
 # %% ../nbs/05_forecast.ipynb #b2d5dab0
 def fourier_terms(n: int, period: float, K: int, start: int = 0) -> pd.DataFrame:
@@ -644,72 +729,84 @@ def forecast_metrics(actual, forecast, insample, m: int = 1) -> pd.Series:
     return pd.Series({"MAE": np.mean(np.abs(err)), "RMSE": np.sqrt(np.mean(err**2)), "MAPE": mape, "sMAPE": smape, "MASE": mase})
 
 # %% ../nbs/05_forecast.ipynb #727ee05a
-class NaiveForecaster:
+def _check_h(h):
+    if not isinstance(h, (int, np.integer)) or isinstance(h, bool) or h < 1: raise ValueError(f"h must be a positive integer, got {h!r}")
+
+class NaiveForecaster(BaseEstimator):
     "Repeat the last value (seasonal naive with `m` > 1: repeat the value one season back)."
+    _parameter_constraints = {"m": [Interval(Integral, 1, None, closed="left")]}
+
     def __init__(self, m: int = 1): self.m = m
     def fit(self, y, exog=None):
-        if int(self.m) != self.m or self.m < 1: raise ValueError(f"m must be a positive integer, got {self.m}")
+        self._validate_params()
         self.y_ = _as_series(y, min_len=self.m + 2)
         v = self.y_.to_numpy(); r = v[self.m:] - v[:-self.m]
         self.sigma_ = float(np.sqrt(np.mean(r**2)))
         return self
     def forecast(self, h: int, exog=None, alpha: float = 0.05) -> pd.DataFrame:
         from scipy import stats
+        check_is_fitted(self, "y_"); _check_h(h)
         v, m = self.y_.to_numpy(), self.m
         k = np.arange(h) // m
         mean = v[len(v) - m + (np.arange(h) % m)]
         se = self.sigma_ * np.sqrt(k + 1 if m > 1 else np.arange(1, h + 1))
         z = stats.norm.ppf(1 - alpha / 2)
         return pd.DataFrame({"mean": mean, "lower": mean - z * se, "upper": mean + z * se}, index=_future_index(self.y_.index, h))
-    def __repr__(self): return f"NaiveForecaster(m={self.m})"
+    def __repr__(self): return f"{type(self).__name__}(m={self.m})"   # m always shown: it is the whole model
 
-def SeasonalNaiveForecaster(m: int) -> NaiveForecaster:
-    "Seasonal naive: the value one season (`m` periods) back."
-    return NaiveForecaster(m)
+class SeasonalNaiveForecaster(NaiveForecaster):
+    "Seasonal naive: the value one season (`m` periods, required) back."
+    def __init__(self, m: int): super().__init__(m)
 
-class RandomForestCalendarForecaster:
+class RandomForestCalendarForecaster(BaseEstimator):
     """Random forest regression of y on calendar features of each date (month, weekday, week of year, day
     of year, weekend, US holiday), a time index, and any regressors in `exog`."""
+    _parameter_constraints = {"n_estimators": [Interval(Integral, 1, None, closed="left")],
+                              "min_samples_leaf": [Interval(Integral, 1, None, closed="left")],
+                              "random_state": ["random_state"], "n_jobs": [Integral, None]}
+    exog_names = _renamed("exog_names", "exog_names_")
+
     def __init__(self, n_estimators: int = 200, min_samples_leaf: int = 2, random_state: int = 0, n_jobs: int | None = None):
         self.n_estimators, self.min_samples_leaf, self.random_state, self.n_jobs = n_estimators, min_samples_leaf, random_state, n_jobs
-    def _features(self, index, exog):
+    def _features(self, index, exog, t0: int, calendar_columns=None):
+        "Calendar features of `index` (all non-constant ones, or `calendar_columns`), time t0, t0 + 1, …, and `exog`."
         if isinstance(index, pd.DatetimeIndex):
             from infogap.dataprep import calendar_features
             F = calendar_features(pd.Series(index)).reset_index(drop=True).astype(float)
-            F = F.loc[:, F.std() > 0] if self._cols is None else F.reindex(columns=self._cols, fill_value=0.0)
+            F = F.loc[:, F.std() > 0] if calendar_columns is None else F.reindex(columns=calendar_columns, fill_value=0.0)
         else:
             F = pd.DataFrame(index=range(len(index)))
-        F["t"] = np.arange(self._t0, self._t0 + len(index), dtype=float)
+        F["t"] = np.arange(t0, t0 + len(index), dtype=float)
         if exog is not None:   # a regressor named like a calendar feature (e.g. holiday) replaces it
             F = pd.concat([F.drop(columns=[c for c in exog.columns if c in F.columns]), exog.reset_index(drop=True)], axis=1)
         return F
     def fit(self, y, exog=None):
         from sklearn.ensemble import RandomForestRegressor
+        self._validate_params()
         self.y_ = _as_series(y, min_len=4)
         X = _as_exog(exog, self.y_.index)
-        self._cols, self._t0 = None, 0
-        F = self._features(self.y_.index, X)
-        self._cols = [c for c in F.columns if c != "t" and (X is None or c not in X.columns)]
+        F = self._features(self.y_.index, X, 0)
+        self.calendar_columns_ = [c for c in F.columns if c != "t" and (X is None or c not in X.columns)]
         self.feature_names_ = list(F.columns)
         self.model_ = RandomForestRegressor(self.n_estimators, min_samples_leaf=self.min_samples_leaf, oob_score=True,
                                             random_state=self.random_state, n_jobs=self.n_jobs).fit(F, self.y_.to_numpy())
         self.resid_ = self.y_.to_numpy() - self.model_.oob_prediction_
-        self.exog_names = [] if X is None else list(X.columns)
+        self.exog_names_ = [] if X is None else list(X.columns)
         return self
     def forecast(self, h: int, exog=None, alpha: float = 0.05) -> pd.DataFrame:
+        check_is_fitted(self, "model_"); _check_h(h)
         idx = _future_index(self.y_.index, h)
-        if self.exog_names and exog is None: raise ValueError(f"this model uses regressors {self.exog_names}: pass their future values as exog")
-        X = _as_exog(exog[self.exog_names] if self.exog_names else None, idx)
-        t0 = self._t0; self._t0 = len(self.y_)
-        F = self._features(idx, X); self._t0 = t0
+        if self.exog_names_ and exog is None: raise ValueError(f"this model uses regressors {self.exog_names_}: pass their future values as exog")
+        X = _as_exog(exog[self.exog_names_] if self.exog_names_ else None, idx)
+        F = self._features(idx, X, len(self.y_), self.calendar_columns_)   # time continues after the training series
         mean = self.model_.predict(F[self.feature_names_])
         lo, hi = np.quantile(self.resid_, [alpha / 2, 1 - alpha / 2])
         return pd.DataFrame({"mean": mean, "lower": mean + lo, "upper": mean + hi}, index=idx)
-    def __repr__(self): return f"RandomForestCalendarForecaster(n_estimators={self.n_estimators})"
 
 # %% ../nbs/05_forecast.ipynb #4072a2aa
 def _fit_one(model, y, X):
-    if hasattr(model, "fit"): return copy.deepcopy(model).fit(y, exog=X)
+    # an estimator is cloned (its parameters, nothing learned); clone deep-copies an object that is not one
+    if hasattr(model, "fit"): return clone(model, safe=False).fit(y, exog=X)
     return model(y, X)
 
 @_one_blas_thread
@@ -761,33 +858,51 @@ def _ets_name(error: str, trend, damped: bool, seasonal) -> str:
     t = "N" if trend is None else "Ad" if damped else "A"
     return f"ETS({error[0].upper()},{t},{'N' if seasonal is None else seasonal[0].upper()})"
 
-class EtsModel:
-    """A fitted exponential-smoothing (ETS) state-space model.
+class EtsResults(Results):
+    """The results of fitting an exponential-smoothing (ETS) state-space model (what `fit_ets` and `auto_ets` return).
 
     Attributes: `name` (e.g. "ETS(M,A,M)"), `error`, `trend`, `damped_trend`, `seasonal`, `m`, `params`
     (Series: smoothing weights α, β, γ, damping φ, initial states), `aic`, `aicc`, `bic`, `llf`, `nobs`,
-    `converged`, `y`, `result_` (statsmodels' `ETSResults`) and, from `auto_ets`, `search_path_`."""
+    `converged`, `y`, `statsmodels_results` (statsmodels' `ETSResults`) and, from `auto_ets`, `search_path`.
+    `to_frame()` gives the estimates table and `summary()` the kit's `Summary`."""
+    result_ = _renamed("result_", "statsmodels_results")
+    search_path_ = _renamed("search_path_", "search_path")
+
     def __init__(self, result, y: pd.Series, error, trend, damped_trend, seasonal, m):
-        self.result_, self.y = result, y
+        self.statsmodels_results, self.y = result, y
         self.error, self.trend, self.damped_trend, self.seasonal, self.m = error, trend, bool(damped_trend), seasonal, int(m)
         self.params = pd.Series(np.asarray(result.params), index=list(result.model.param_names), name="estimate")
         self.aic, self.aicc, self.bic, self.llf = float(result.aic), float(result.aicc), float(result.bic), float(result.llf)
         self.nobs = int(result.nobs)
         retvals = getattr(result, "mle_retvals", None)
         self.converged = bool(retvals.get("converged", True)) if isinstance(retvals, dict) else True
-        self.search_path_ = None
+        self.search_path = None
 
     @property
     def name(self) -> str: return _ets_name(self.error, self.trend, self.damped_trend, self.seasonal)
 
-    def __repr__(self): return f"EtsModel({self.name} on {self.y.name}, n={self.nobs}, AICc={self.aicc:.2f})"
+    def __repr__(self): return f"EtsResults({self.name} on {self.y.name}, n={self.nobs}, AICc={self.aicc:.2f})"
+
+    def to_frame(self, alpha: float = 0.05) -> pd.DataFrame:
+        """The estimates table: per parameter the estimate, standard error and a (1 − `alpha`) Wald interval (NaN
+        where a weight sits on its bound and the Hessian gives none). No p-values: a smoothing weight of 0 is not
+        a hypothesis anyone tests."""
+        r = self.statsmodels_results
+        ci = np.asarray(r.conf_int(alpha=alpha), float)
+        return estimates_frame(self.params.to_numpy(), np.asarray(r.bse, float), ci_low=ci[:, 0], ci_high=ci[:, 1],
+                               index=self.params.index, index_name="parameter")
+
+    def _summary_title(self) -> str: return self.name
+    def _summary_info(self) -> dict:
+        return {"series": self.y.name, "observations": self.nobs, "log-likelihood": self.llf, "AIC": self.aic,
+                "AICc": self.aicc, "BIC": self.bic, "converged": self.converged}
 
     def forecast(self, h: int, alpha: float = 0.05, seed: int = 0, repetitions: int = 2000) -> pd.DataFrame:
         """`h`-step forecasts: DataFrame with mean, lower, upper (a 1 − `alpha` prediction interval). Intervals
         are analytic for the linear (all-additive) models and simulated otherwise (`repetitions` paths from `seed`)."""
         if not isinstance(h, (int, np.integer)) or h < 1: raise ValueError(f"h must be a positive integer, got {h!r}")
         if not 0 < alpha < 1: raise ValueError(f"alpha must be in (0, 1), got {alpha}")
-        pred = self.result_.get_prediction(start=self.nobs, end=self.nobs + h - 1, simulate_repetitions=repetitions,
+        pred = self.statsmodels_results.get_prediction(start=self.nobs, end=self.nobs + h - 1, simulate_repetitions=repetitions,
                                            rng=np.random.default_rng(seed))
         sf = pred.summary_frame(alpha=alpha)
         return pd.DataFrame({"mean": sf["mean"].to_numpy(), "lower": sf["pi_lower"].to_numpy(), "upper": sf["pi_upper"].to_numpy()},
@@ -795,7 +910,7 @@ class EtsModel:
 
 @_one_blas_thread
 def fit_ets(y, error: str = "add", trend: str | None = None, damped_trend: bool = False, seasonal: str | None = None,
-            m: int = 1, maxiter: int = 1000) -> EtsModel:
+            m: int = 1, maxiter: int = 1000) -> EtsResults:
     """Fit ETS(`error`, `trend`, `seasonal`) by maximum likelihood (statsmodels' `ETSModel`): `error` and
     `seasonal` are "add" or "mul", `trend` "add" or None, `damped_trend` adds φ, `m` is the seasonal period.
     Multiplicative parts need a positive series. Warns (`ConvergenceWarning`) when the optimizer stops short."""
@@ -815,7 +930,7 @@ def fit_ets(y, error: str = "add", trend: str | None = None, damped_trend: bool 
         warnings.simplefilter("ignore")   # optimizer chatter; convergence is checked below
         res = mod.fit(disp=False, maxiter=maxiter)
     if not np.isfinite(res.llf): raise RuntimeError(f"{_ets_name(error, trend, damped_trend, seasonal)} failed to fit (non-finite likelihood)")
-    fit = EtsModel(res, y, error, trend, damped_trend, seasonal, m)
+    fit = EtsResults(res, y, error, trend, damped_trend, seasonal, m)
     if not fit.converged:
         warnings.warn(f"{fit.name}: the optimizer stopped before converging; the estimates may not be the maximum",
                       ConvergenceWarning, stacklevel=2)
@@ -835,10 +950,10 @@ def ets_candidates(m: int = 1, positive: bool = True, damped: bool = True) -> li
     return out
 
 @_one_blas_thread
-def auto_ets(y, m: int = 1, damped: bool = True, allow_multiplicative: bool = True) -> EtsModel:
+def auto_ets(y, m: int = 1, damped: bool = True, allow_multiplicative: bool = True) -> EtsResults:
     """Automatic ETS: fit every candidate of `ets_candidates` by maximum likelihood and keep the lowest AICc
-    among those that converged (Hyndman et al. 2008; R's `forecast::ets`). Returns the chosen `EtsModel`,
-    with `search_path_` listing every candidate's AICc."""
+    among those that converged (Hyndman et al. 2008; R's `forecast::ets`). Returns the chosen `EtsResults`,
+    with `search_path` listing every candidate's AICc."""
     if int(m) != m or m < 1: raise ValueError(f"m must be a positive integer (the seasonal period), got {m}")
     y = _as_series(y, min_len=max(2 * int(m) + 2, 6) if m > 1 else 6)
     positive = bool(allow_multiplicative and (y > 0).all())
@@ -857,7 +972,7 @@ def auto_ets(y, m: int = 1, damped: bool = True, allow_multiplicative: bool = Tr
     if ok.empty: raise RuntimeError("no ETS candidate could be fitted")
     best = fits[ok.loc[ok.aicc.idxmin(), "model"]]
     path["chosen"] = path.model == best.name
-    best.search_path_ = path.sort_values("aicc").reset_index(drop=True)
+    best.search_path = path.sort_values("aicc").reset_index(drop=True)
     return best
 
 # %% ../nbs/05_forecast.ipynb #b1d444f3

@@ -7,15 +7,20 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
+from numbers import Integral, Real
+
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
-from .dataprep import DataError, _to_pandas
+from .dataprep import DataError, to_pandas
+from .results import Summary
 
 # %% auto #0
 __all__ = ['ID_COLUMNS', 'RFM_FEATURES', 'RFM_LOG', 'PersonaScaler', 'elbow_k', 'pick_k', 'choose_n_personas', 'name_personas',
@@ -26,7 +31,7 @@ ID_COLUMNS = ("customer_id", "user_id")
 
 def _feature_table(table, features=None, min_rows: int = 2) -> pd.DataFrame:
     "The numeric feature columns of `table` as float, indexed by customer id; `DataError` on bad input."
-    df = _to_pandas(table)
+    df = to_pandas(table)
     for c in ID_COLUMNS:
         if c in df.columns:
             df = df.set_index(c); break
@@ -54,12 +59,15 @@ def _feature_table(table, features=None, min_rows: int = 2) -> pd.DataFrame:
     return X
 
 # %% ../nbs/02_personas.ipynb #8bbbe2c9
-class PersonaScaler:
+class PersonaScaler(TransformerMixin, BaseEstimator):
     "log1p on skewed non-negative columns (`log='auto'`, a list of columns, or False), then z-scores."
+    _parameter_constraints = {"skew_threshold": [Interval(Real, None, None, closed="neither")]}
+
     def __init__(self, log="auto", skew_threshold: float = 1.0):
         self.log, self.skew_threshold = log, skew_threshold
 
-    def fit(self, X: pd.DataFrame):
+    def fit(self, X: pd.DataFrame, y=None):
+        self._validate_params()
         if isinstance(self.log, str) and self.log == "auto":
             self.log_features_ = [c for c in X.columns if X[c].min() >= 0 and X[c].nunique() > 2
                                   and X[c].skew() > self.skew_threshold]
@@ -78,9 +86,12 @@ class PersonaScaler:
         for c in self.log_features_: X[c] = np.log1p(X[c].clip(lower=0))
         return X.to_numpy(float)
 
-    def transform(self, X: pd.DataFrame) -> np.ndarray: return self.scaler_.transform(self._log(X))
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
+        check_is_fitted(self, "scaler_")
+        return self.scaler_.transform(self._log(X))
 
     def inverse_transform(self, Z) -> pd.DataFrame:
+        check_is_fitted(self, "scaler_")
         X = pd.DataFrame(self.scaler_.inverse_transform(Z), columns=self.features_)
         for c in self.log_features_: X[c] = np.expm1(X[c])
         return X
@@ -223,6 +234,13 @@ class Personas(BaseEstimator):
     `n_personas=None` chooses k with `choose_n_personas` over `k_range`. `features=None` uses every
     numeric column. `value_col` (default "monetary") gives the share of revenue; `categories` lists
     category-share columns (or a prefix such as "share_") whose top entries appear in the profiles."""
+    # checked by scikit-learn in fit; n_personas and n_init keep their own checks (a bool is not a k)
+    _parameter_constraints = {
+        "n_boot": [Interval(Integral, 0, None, closed="left")], "sample_size": [Interval(Integral, 2, None, closed="left")],
+        "stability_threshold": [Interval(Real, 0, 1, closed="both")], "minibatch_above": [Interval(Integral, 1, None, closed="left")],
+        "boot_n_init": [Interval(Integral, 1, None, closed="left")], "random_state": ["random_state"],
+        "n_jobs": [Interval(Integral, None, None, closed="neither"), None], "progress": ["boolean"]}
+
     def __init__(self, n_personas=None, features=None, random_state=0, *, log="auto", k_range=range(2, 11),
                  n_init: int = 10, n_boot: int = 20, sample_size: int = 5_000, stability_threshold: float = 0.8,
                  value_col: str | None = "monetary", categories=None, minibatch_above: int = 100_000,
@@ -244,6 +262,7 @@ class Personas(BaseEstimator):
         with _threads(self.n_jobs): return self._fit(table)
 
     def _fit(self, table):
+        self._validate_params()
         k = self.n_personas
         if k is not None and (not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1):
             raise ValueError(f"n_personas must be a positive integer or None, got {k!r}")
@@ -304,8 +323,7 @@ class Personas(BaseEstimator):
         p.index.name = "persona"
         return p
 
-    def _check_fitted(self):
-        if not hasattr(self, "labels_"): raise ValueError("this Personas is not fitted yet; call fit(table) first")
+    def _check_fitted(self): check_is_fitted(self, "labels_")
 
     def predict(self, table) -> pd.Series:
         "Persona of each customer of a new table with the same feature columns."
@@ -340,19 +358,15 @@ class Personas(BaseEstimator):
         E.attrs["explained_variance_ratio"] = pca.explained_variance_ratio_.tolist()
         return E
 
-    def summary(self) -> str:
-        "A readable text summary: k and how it was chosen, then one line per persona."
+    def summary(self) -> Summary:
+        "A readable summary (the kit's `Summary`): k and how it was chosen, then one row per persona."
         self._check_fitted()
         how = (f"chosen by: {self.selection_.attrs['rule']}" if self.selection_ is not None else "set by the user")
         cols = [c for c in ["name", "customers", "share_customers", "share_revenue"] if c in self.profiles_]
-        t = self.profiles_[cols].copy()
-        for c in ("share_customers", "share_revenue"):
-            if c in t: t[c] = t[c].map("{:.1%}".format)
-        lines = [f"Personas: k = {self.n_personas_} ({how})",
-                 f"customers: {len(self.labels_):,}   features: {', '.join(self.feature_names_in_)}",
-                 f"logged: {', '.join(self.scaler_.log_features_) or 'none'}   silhouette: {self.silhouette_:.3f}",
-                 "", t.to_string()]
-        return "\n".join(lines)
+        info = {"k": f"{self.n_personas_} ({how})", "customers": len(self.labels_),
+                "features": ", ".join(self.feature_names_in_), "logged": ", ".join(self.scaler_.log_features_) or "none",
+                "silhouette": self.silhouette_}
+        return Summary("Personas", info, {"": self.profiles_[cols]}, ["shares are fractions of all customers / all revenue"])
 
     def __repr__(self):
         if not hasattr(self, "labels_"):

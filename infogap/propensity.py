@@ -20,12 +20,13 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from .dataprep import DataError, rfm, validate_transactions
+from .results import Results, Summary, estimates_frame
 
 # %% auto #0
-__all__ = ['FEATURES', 'make_repurchase_dataset', 'PropensitySummary', 'PropensityModel', 'AUCResult', 'auc_ci', 'CVAUC',
-           'cross_val_auc', 'plot_roc_pr', 'plot_calibration', 'gains_table', 'plot_gains', 'ThresholdResult',
-           'best_threshold', 'plot_profit', 'TwoModelUplift', 'TransformedOutcomeUplift', 'qini_curve',
-           'qini_coefficient', 'uplift_by_decile']
+__all__ = ['FEATURES', 'make_repurchase_dataset', 'PropensityModel', 'AUCResult', 'auc_ci', 'CVAUC', 'cross_val_auc',
+           'plot_roc_pr', 'plot_calibration', 'gains_table', 'plot_gains', 'ThresholdResult', 'best_threshold',
+           'plot_profit', 'TwoModelUplift', 'TransformedOutcomeUplift', 'qini_curve', 'qini_coefficient',
+           'uplift_by_decile']
 
 # %% ../nbs/04_propensity.ipynb #b13ac9e5
 FEATURES = ["recency", "frequency", "monetary", "tenure", "avg_order_value", "recent_frequency", "trend"]
@@ -114,18 +115,13 @@ def _check_y(y, n: int):
     return (y.to_numpy() == classes[1]).astype(np.int64), classes
 
 # %% ../nbs/04_propensity.ipynb #a235af04
-class PropensitySummary:
-    "Readable summary of a fitted `PropensityModel` (text via `as_text()`, repr in notebooks)."
-    def __init__(self, header: list, table: pd.DataFrame, notes: list):
-        self.header, self.table, self.notes = header, table, notes
-    def as_text(self) -> str:
-        cols = ["coef", "std_err", "z", "p_value", "ci_low", "ci_high", "odds_ratio", "odds_ratio_per_sd", "penalised_coef"]
-        t = self.table[cols].to_string(float_format=lambda v: f"{v:.4g}")
-        width = max(len(l) for l in t.splitlines())
-        bar = "=" * width
-        return "\n".join([bar, *self.header, "-" * width, t, "-" * width, *self.notes, bar])
-    def __repr__(self): return self.as_text()
-    def __str__(self): return self.as_text()
+def __getattr__(name):
+    # PropensitySummary was this chapter's own summary type; summaries are now the kit's one `Summary`
+    if name == "PropensitySummary":
+        warnings.warn("PropensitySummary is deprecated and will be removed in the next release; "
+                      "PropensityModel.summary() returns infogap.results.Summary", DeprecationWarning, stacklevel=2)
+        return Summary
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 class PropensityModel(ClassifierMixin, BaseEstimator):
     """Logistic propensity model: a scikit-learn pipeline for prediction, statsmodels for inference.
@@ -210,6 +206,7 @@ class PropensityModel(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         "The class with probability above 0.5 (for targeting use `best_threshold` instead)."
+        check_is_fitted(self, "pipeline_")
         return self.classes_[(self.predict_proba(X)[:, 1] > 0.5).astype(int)]
 
     def predict_score(self, X) -> pd.Series:
@@ -267,20 +264,20 @@ class PropensityModel(ClassifierMixin, BaseEstimator):
         t["penalised_coef"] = np.r_[self.intercept_, self.coef_.to_numpy()]
         return t
 
-    def summary(self, alpha: float = 0.05) -> PropensitySummary:
-        "statsmodels-style summary: fit statistics, then the coefficient table."
+    def summary(self, alpha: float = 0.05) -> Summary:
+        "statsmodels-style summary (the kit's `Summary`): fit statistics, then the coefficient table."
         t = self.coef_table(alpha)
         inf = self._inference
         r2 = 1 - inf["llf"] / inf["llnull"]
         C = "inf (no penalty)" if np.isinf(self.C) else f"{self.C:g}"
-        header = ["PropensityModel: logistic regression  P(y=1|x) = σ(b0 + x·b)",
-                  f"Observations: {inf['n']:,}   positives: {inf['n_pos']:,} ({inf['n_pos'] / inf['n']:.1%})   "
-                  f"log-likelihood: {inf['llf']:,.2f}   McFadden pseudo-R²: {r2:.4f}",
-                  f"Penalised fit: L2, C={C} on standardised features, class_weight={self.class_weight!r}"]
+        info = {"observations": inf["n"], "positives": f"{inf['n_pos']:,} ({inf['n_pos'] / inf['n']:.1%})",
+                "log-likelihood": round(inf["llf"], 2), "McFadden pseudo-R²": round(r2, 4),
+                "penalised fit": f"L2, C={C} on standardised features, class_weight={self.class_weight!r}"}
+        cols = ["coef", "std_err", "z", "p_value", "ci_low", "ci_high", "odds_ratio", "odds_ratio_per_sd", "penalised_coef"]
         notes = [f"coef, std_err, z, p_value, {1 - alpha:.0%} CI: unpenalised maximum likelihood (statsmodels Logit), original units.",
                  "odds_ratio = exp(coef): multiplies the odds per unit of the feature; odds_ratio_per_sd: per standard deviation.",
                  "penalised_coef: the coefficients predict_proba uses."]
-        return PropensitySummary(header, t, notes)
+        return Summary("PropensityModel: logistic regression  P(y=1|x) = σ(b0 + x·b)", info, {"": t[cols]}, notes)
 
     def __repr__(self):
         return f"PropensityModel(C={self.C!r}, class_weight={self.class_weight!r}, random_state={self.random_state!r})"
@@ -296,8 +293,8 @@ def _check_score(y_true, score):
     return y.astype(np.int64), s
 
 @dataclass
-class AUCResult:
-    "ROC AUC with its DeLong standard error and confidence interval."
+class AUCResult(Results):
+    "ROC AUC with its DeLong standard error and confidence interval (`to_frame()`, `summary()` as for every result)."
     auc: float
     se: float
     ci_low: float
@@ -305,6 +302,10 @@ class AUCResult:
     level: float = 0.95
     def __repr__(self):
         return f"AUC {self.auc:.4f} (se {self.se:.4f}; {self.level:.0%} CI {self.ci_low:.4f} to {self.ci_high:.4f})"
+    def to_frame(self) -> pd.DataFrame:
+        "One row: the AUC, its standard error and interval (no p-value: AUC = 0.5 is rarely the question)."
+        return estimates_frame(self.auc, self.se, ci_low=self.ci_low, ci_high=self.ci_high, index=["AUC"])
+    def _summary_info(self) -> dict: return {"confidence level": f"{self.level:.0%}", "method": "DeLong"}
 
 def auc_ci(y_true, score, level: float = 0.95) -> AUCResult:
     "ROC AUC with DeLong's standard error and a normal-approximation confidence interval (clipped to [0, 1])."
@@ -321,7 +322,7 @@ def auc_ci(y_true, score, level: float = 0.95) -> AUCResult:
     return AUCResult(auc, se, max(0.0, auc - zc * se), min(1.0, auc + zc * se), level)
 
 @dataclass
-class CVAUC:
+class CVAUC(Results):
     "Cross-validated AUC: per-fold values, their mean and a t interval over folds."
     folds: np.ndarray
     mean: float
@@ -331,6 +332,12 @@ class CVAUC:
     def __repr__(self):
         return (f"CV AUC {self.mean:.4f} over {len(self.folds)} folds ({self.level:.0%} t-interval "
                 f"{self.ci_low:.4f} to {self.ci_high:.4f}; folds {np.round(self.folds, 3).tolist()})")
+    def to_frame(self) -> pd.DataFrame:
+        "One row: the mean AUC over folds and its t interval."
+        return estimates_frame(self.mean, ci_low=self.ci_low, ci_high=self.ci_high, index=["CV AUC"])
+    def _summary_info(self) -> dict:
+        return {"folds": len(self.folds), "confidence level": f"{self.level:.0%}",
+                "AUC per fold": ", ".join(f"{v:.3f}" for v in self.folds)}
 
 def cross_val_auc(estimator, X, y, n_splits: int = 5, level: float = 0.95, random_state: int = 0) -> CVAUC:
     "Stratified K-fold ROC AUC of a scikit-learn classifier, with a t interval over folds."

@@ -68,7 +68,7 @@ def test_forecast_bench_times_the_three_libraries_on_the_same_series(tmp_path):
         assert len(res[lib]["wall_s"]) == len(res[lib]["cpu_s"]) == 2 and min(res[lib]["wall_s"]) > 0
     r = res["ratios"]["pmdarima_over_infogap_wall"]
     assert r["per_repeat"] == [p / o for p, o in zip(res["pmdarima"]["wall_s"], res["infogap"]["wall_s"])]
-    assert r["min"] <= r["median"] <= r["max"] and len(res["machine"]["load_avg"]) == 3
+    assert r["min"] <= r["median"] <= r["max"] and len(res["machine"]["load_average_at_start"]) == 3
 
 
 def test_peer_fixtures_are_reproduced_by_the_pinned_peers():
