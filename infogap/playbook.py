@@ -202,21 +202,31 @@ def propensity_targets(customers: pd.DataFrame, n: int, features=FEATURES) -> pd
     score = pd.Series(model.predict_proba(cand[list(features)])[:, 1], index=cand.index)
     return score.sort_values(ascending=False, kind="stable").index[: int(n)]
 
-# %% ../nbs/11_playbook.ipynb #d315a90a
-def suggest_offers(transactions: pd.DataFrame, customer_ids, k: int = 20, item_col: str = "item_id") -> pd.DataFrame:
-    """Each listed customer's top item-kNN recommendation (chapter 03's `KNNRecommender`, kind="item", cosine,
-    purchase counts as ratings), among products they have not bought. Columns: customer_id, offer."""
-    from infogap.similarity import KNNRecommender
+# %% ../nbs/11_playbook.ipynb #41cbc345
+def suggest_offers(transactions: pd.DataFrame, customer_ids, item_col: str = "item_id") -> pd.DataFrame:
+    """Each listed customer's best product not bought yet: score = Σ cosine similarity (chapter 03's `similarity_matrix`,
+    kind="item", on bought/not bought with each customer's row summing to 1) to the products they bought; ties and unknown
+    customers go to the most-bought product. Columns: customer_id, offer, score."""
+    from infogap.dataprep import user_item_matrix
+    from infogap.similarity import similarity_matrix
     if item_col not in transactions.columns:
         raise ValueError(f"the transactions have no {item_col!r} column: without product data there is no offer to suggest")
-    counts = (transactions.groupby(["customer_id", item_col]).size().rename("rating").reset_index()
-              .rename(columns={"customer_id": "user_id", item_col: "item_id"}))
-    rec = KNNRecommender(kind="item", metric="cosine", k=k, center=False).fit(counts)
-    offers = []
-    for c in customer_ids:
-        top = rec.recommend(c, n=1)
-        offers.append(top["item_id"].iloc[0] if len(top) else None)
-    return pd.DataFrame({"customer_id": list(customer_ids), "offer": offers})
+    m = user_item_matrix(transactions, user_col="customer_id", item_col=item_col, value_col=None)
+    bought = (m.matrix > 0).astype(float)
+    per_customer = bought.multiply(1.0 / np.asarray(bought.sum(axis=1), float)).tocsr()   # each customer counts once
+    sim = np.asarray(similarity_matrix(per_customer, metric="cosine", kind="item", corated=False), float)
+    np.fill_diagonal(sim, 0.0)
+    popularity = np.asarray(bought.sum(axis=0)).ravel()
+    row = pd.Series(np.arange(len(m.user_ids)), index=m.user_ids).reindex(list(customer_ids))
+    known = row.notna().to_numpy()
+    have = np.zeros((len(row), len(m.item_ids)))
+    have[known] = bought[row[known].astype(int).to_numpy()].toarray()
+    score = have @ sim
+    # ties (e.g. no similar product at all) go to the more popular product
+    order = score + 1e-9 * popularity / max(popularity.max(), 1)
+    order[have > 0] = -np.inf
+    best = np.argmax(order, axis=1)
+    return pd.DataFrame({"customer_id": list(customer_ids), "offer": m.item_ids[best], "score": score[np.arange(len(best)), best]})
 
 # %% ../nbs/11_playbook.ipynb #b5a2ced7
 @dataclass
