@@ -129,7 +129,7 @@ def segment_table(customers: pd.DataFrame, segment, margin: float, contact_cost:
     if not rows: raise ValueError("no segment has at least two contacted and two control pilot customers")
     return pd.DataFrame(rows).set_index("segment").sort_values("profit", ascending=False)
 
-# %% ../nbs/11_playbook.ipynb #b000d511
+# %% ../nbs/11_playbook.ipynb #5a65acc4
 @dataclass
 class CampaignPlan:
     "Whom to contact and what the held-out pilot says the contact list will earn."
@@ -169,6 +169,7 @@ def plan_campaign(customers: pd.DataFrame, spend, margin: float, contact_cost: f
     _check_money(margin, contact_cost)
     if not 0 < holdout_share < 1: raise ValueError(f"holdout_share must be in (0, 1), got {holdout_share}")
     if budget is not None and not budget > 0: raise ValueError(f"budget must be positive, got {budget}")
+    if budget is not None and budget < contact_cost: raise ValueError(f"budget {budget} does not pay for one contact (contact_cost {contact_cost})")
     pil = _pilot(customers, [*features, "purchased", "revenue"])
     spend = pd.Series(spend).reindex(customers.index)
     if spend.isna().any(): raise ValueError(f"spend has no value for customer {spend.index[spend.isna()][0]!r}")
@@ -185,10 +186,13 @@ def plan_campaign(customers: pd.DataFrame, spend, margin: float, contact_cost: f
     pick = value[candidates][value[candidates] > 0].sort_values(ascending=False, kind="stable")
     if budget is not None and contact_cost > 0: pick = pick.iloc[: int(budget // contact_cost)]
     chosen = test[value[test.index] > 0]
-    if chosen["treatment"].value_counts().reindex([0, 1], fill_value=0).min() < 2:
+    if len(pick) == 0:      # no contact pays: the plan is to contact nobody, which earns and costs nothing
+        est = dict(incremental_revenue=0.0, profit=0.0, profit_low=0.0, profit_high=0.0, n_contacted=0, n_control=0)
+    elif chosen["treatment"].value_counts().reindex([0, 1], fill_value=0).min() < 2:
         raise ValueError("fewer than two contacted or two control held-out pilot customers fall in the plan's target group: "
                          "the pilot is too small to estimate the plan's profit")
-    est = incremental_profit(chosen["revenue"], chosen["treatment"], margin, contact_cost, alpha=alpha, seed=seed)
+    else:
+        est = incremental_profit(chosen["revenue"], chosen["treatment"], margin, contact_cost, alpha=alpha, seed=seed)
     contacts = pd.DataFrame({"uplift": uplift[pick.index], "spend": spend[pick.index], "predicted_profit": pick})
     if segment is not None: contacts.insert(0, "segment", pd.Series(segment).reindex(pick.index))
     return CampaignPlan(contacts.rename_axis("customer_id").reset_index(), est, margin, contact_cost, len(candidates), model, chosen.index)
@@ -228,7 +232,7 @@ def suggest_offers(transactions: pd.DataFrame, customer_ids, item_col: str = "it
     best = np.argmax(order, axis=1)
     return pd.DataFrame({"customer_id": list(customer_ids), "offer": m.item_ids[best], "score": score[np.arange(len(best)), best]})
 
-# %% ../nbs/11_playbook.ipynb #b5a2ced7
+# %% ../nbs/11_playbook.ipynb #458f5f74
 @dataclass
 class TestDesign:
     "The holdout test of a plan: arms, sample size, duration, guardrail and decision rule."
@@ -262,6 +266,7 @@ def design_test(plan: CampaignPlan, customers: pd.DataFrame, min_lift: float | N
     to send the contacts at `daily_contacts` a day (whole weeks, `duration_days`) plus the `window_days` purchase window; it is
     feasible when the list holds both arms and the test ends within `max_days`."""
     if not window_days >= 0: raise ValueError(f"window_days must be ≥ 0, got {window_days}")
+    if plan.n == 0: raise ValueError("the plan contacts nobody (no contact is expected to pay at this cost and margin): there is nothing to test")
     test = customers.loc[plan.held_out]
     p_a = float(test.loc[test["treatment"] == 0, "purchased"].mean())
     lift = float(test.loc[test["treatment"] == 1, "purchased"].mean()) - p_a if min_lift is None else float(min_lift)
