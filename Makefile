@@ -75,7 +75,7 @@ test: check-sync pytest
 reports: install data fonts
 	$(BIN)/infogap report all --out reports/out
 
-# The book: the eight reports on the built-in data (re-rendered when a report or the library changes),
+# The book: every report on the built-in data (re-rendered when a report or the library changes),
 # then every chapter executed into a static site that opens from disk (_book/html/index.html).
 # Executions are cached in _book/jupyter_cache, keyed on each chapter's code: after an edit only that
 # chapter runs again. BOOK_JOBS chapters run at once.
