@@ -501,12 +501,14 @@ def render_report(info: ReportInfo, parameters: dict | None = None, out_dir="rep
 
 
 # %% ../../nbs/09c_report_render.ipynb #4dd7253d
-REPORT_ORDER = ("dataprep", "personas", "propensity", "clv", "recommendations", "forecast", "abtest", "bertrec")
+# the campaign plan (chapter 11) last: it combines the steps before it into one decision
+REPORT_ORDER = ("dataprep", "personas", "propensity", "clv", "recommendations", "forecast", "abtest", "bertrec", "playbook")
 DATA_DESCRIPTIONS = {"cdnow_sample": "CDNOW sample: 2,357 customers' CD orders, 1997–98",
                      "cdnow_master": "CDNOW full data: 23,570 customers' CD orders, 1997–98",
                      "movielens_100k": "MovieLens 100k: 100,000 film ratings by 943 users",
                      "airline": "Airline passengers: monthly totals, 1949–1960",
-                     "simulated": "Simulated A/B test: three arms with a known lift"}
+                     "simulated": "Simulated A/B test: three arms with a known lift",
+                     "simulated_business": "Simulated business: customers with planted personas, a randomised pilot campaign and product preferences"}
 
 def data_description(data) -> str:
     "Which data a report ran on, in words: a built-in set described, a file by its name only (no local path)."
