@@ -104,6 +104,20 @@ def _check_rft(frequency, recency, T):
     return x, np.minimum(tx, T_), T_, index
 
 
+def _horizon_args(t, frequency, recency, T):
+    """The two ways to ask for expected purchases in the next `t` weeks: `t` alone, for a customer just acquired
+    (returns `None, t`), or with a history (returns `(x, tx, T, index), t` with `t` broadcast to the customers)."""
+    if frequency is None and recency is None and T is None:
+        t = np.asarray(t, float)
+        if (t < 0).any(): raise ValueError("t must be non-negative")
+        return None, t
+    if frequency is None or recency is None or T is None:
+        raise ValueError("give all of frequency, recency and T (or none of them, for a new customer)")
+    x, tx, T_, idx = _check_rft(frequency, recency, T)
+    t = np.broadcast_to(np.asarray(t, float), x.shape)
+    if (t < 0).any(): raise ValueError("t must be non-negative")
+    return (x, tx, T_, idx), t
+
 def _group(*cols, weights=None):
     "Distinct rows of the columns and how many times each occurs (weights summed); hash-based, O(n)."
     codes, uniques = zip(*(pd.factorize(np.asarray(c)) for c in cols))
@@ -400,16 +414,11 @@ class BetaGeo(MaximumLikelihoodModel):
 
         With `frequency, recency, T`: for those customers, given their history (FHL eq. 10).
         Without them: for a customer just acquired, E[X(t)] (FHL eq. 7); `t` may then be an array."""
-        if frequency is None and recency is None and T is None:
-            t = np.asarray(t, float)
-            if (t < 0).any(): raise ValueError("t must be non-negative")
+        history, t = _horizon_args(t, frequency, recency, T)
+        if history is None:
             out = self._unconditional(t)
             return float(out) if out.ndim == 0 else out
-        if frequency is None or recency is None or T is None:
-            raise ValueError("give all of frequency, recency and T (or none of them, for a new customer)")
-        x, tx, T_, idx = _check_rft(frequency, recency, T)
-        t = np.broadcast_to(np.asarray(t, float), x.shape)
-        if (t < 0).any(): raise ValueError("t must be non-negative")
+        x, tx, T_, idx = history
         r, alpha, a, b = self._check_fitted()
         s = self._shift
         lead = (a + b + x - 1 + s) / (a - 1)
@@ -809,16 +818,11 @@ class ParetoNBD(MaximumLikelihoodModel):
         a customer just acquired, rβ/(α(s−1)) · [1 − (β/(β+t))^(s−1)]. Needs s ≠ 1 (the limit is a logarithm)."""
         r, alpha, s, beta = self._check_fitted()
         if abs(s - 1) < 1e-8: raise ValueError("s is 1: the closed form needs its logarithmic limit, not implemented")
-        if frequency is None and recency is None and T is None:
-            t = np.asarray(t, float)
-            if (t < 0).any(): raise ValueError("t must be non-negative")
+        history, t = _horizon_args(t, frequency, recency, T)
+        if history is None:
             out = r * beta / (alpha * (s - 1)) * (1 - (beta / (beta + t)) ** (s - 1))
             return float(out) if out.ndim == 0 else out
-        if frequency is None or recency is None or T is None:
-            raise ValueError("give all of frequency, recency and T (or none of them, for a new customer)")
-        x, tx, T_, idx = _check_rft(frequency, recency, T)
-        t = np.broadcast_to(np.asarray(t, float), x.shape)
-        if (t < 0).any(): raise ValueError("t must be non-negative")
+        x, tx, T_, idx = history
         alive = np.asarray(self.p_alive(x, tx, T_))
         out = (r + x) * (beta + T_) / ((alpha + T_) * (s - 1)) * (1 - ((beta + T_) / (beta + T_ + t)) ** (s - 1)) * alive
         return pd.Series(out, index=idx, name="expected_purchases") if idx is not None else out
