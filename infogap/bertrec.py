@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import torch
+import torch.distributed as dist
 from torch import nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm.auto import tqdm
@@ -27,7 +28,7 @@ from .similarity import similarity_matrix
 # %% auto #0
 __all__ = ['resolve_device', 'set_seed', 'default_model_dir', 'TextEncoder', 'item_texts', 'sequences_from_ratings',
            'NextItemSplit', 'leave_one_out', 'ranking_metrics', 'target_ranks', 'evaluate_next_item',
-           'PopularityRecommender', 'ItemKNNRecommender', 'ContentRecommender', 'BERT4Rec']
+           'PopularityRecommender', 'ItemKNNRecommender', 'ContentRecommender', 'BERT4Rec', 'init_distributed']
 
 # %% ../nbs/08_bertrec.ipynb #27f1dd83
 def resolve_device(device=None) -> torch.device:
@@ -376,6 +377,10 @@ class _BERT4RecNet(nn.Module):
         return self.head(h) @ self.bert.embeddings.word_embeddings.weight.T + self.out_bias
 
 # %% ../nbs/08_bertrec.ipynb #93200f28
+def _distributed() -> bool:
+    "True inside a process group of two or more processes (`init_distributed` under torchrun)."
+    return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
+
 class BERT4Rec(_Ranker):
     """BERT4Rec (Sun et al., 2019): a bidirectional transformer over a user's item sequence, trained to
     recover randomly masked items (a cloze task); to recommend, append [MASK] to the history and rank the
@@ -505,6 +510,9 @@ class BERT4Rec(_Ranker):
         with self._cpu_threads(): return self._fit(seqs, eval_set, checkpoint)
 
     def _fit(self, seqs, eval_set, checkpoint):
+        # data-parallel under torchrun (`init_distributed`): every process draws the same global batch from the
+        # same seed and trains on its share; DDP averages the gradients, so the weights follow the one-process run
+        rank, world = (dist.get_rank(), dist.get_world_size()) if _distributed() else (0, 1)
         set_seed(self.seed)
         rng = np.random.default_rng(self.seed)
         on_cuda = self.device_.type == "cuda"
@@ -515,6 +523,11 @@ class BERT4Rec(_Ranker):
         train = [self._tokens(s) for s in seqs if len(s) > 0]
         self.net_ = _BERT4RecNet(len(items), self.hidden_size, self.n_layers, self.n_heads, self.max_len,
                                  self.dropout).to(self.device_)
+        ddp = None
+        if world > 1:
+            from torch.nn.parallel import DistributedDataParallel
+            ddp = DistributedDataParallel(self.net_, device_ids=[self.device_.index] if on_cuda and self.device_.index is not None else None)
+        train_net = ddp if ddp is not None else self.net_
         opt = self._optimizer()
         # Polyak averaging: validation, checkpoints and the returned model use the running average of the weights
         ema = None if self.ema_decay is None else AveragedModel(self.net_, multi_avg_fn=get_ema_multi_avg_fn(self.ema_decay))
@@ -525,21 +538,27 @@ class BERT4Rec(_Ranker):
             ev_h, ev_t = list(eval_set[0]), list(eval_set[1])
             ev_items = np.array(sorted(set(items) | set(ev_t)))
         log, best, best_state, bad, since_cut, t0 = [], -np.inf, None, 0, 0, time.perf_counter()
-        bar = tqdm(range(1, self.epochs + 1), desc="BERT4Rec", disable=not self.progress)
+        bar = tqdm(range(1, self.epochs + 1), desc="BERT4Rec", disable=not self.progress or rank != 0)
         for epoch in bar:
             self.net_.train()
             windows = self._windows(train, rng); total, n_tok = 0.0, 0
             for s in range(0, len(windows), self.batch_size):
-                ids, labels = self._train_batch(windows[s:s + self.batch_size], rng)
+                ids, labels = self._train_batch(windows[s:s + self.batch_size], rng)   # the whole (global) batch
+                n_batch = int((labels != -100).sum())
+                if world > 1: ids, labels = ids[rank::world], labels[rank::world]      # this process's rows
                 ids, labels = ids.to(self.device_), labels.to(self.device_)
                 pos = (labels != -100).nonzero(as_tuple=True)
                 with torch.autocast(self.device_.type, dtype=amp_dtype, enabled=use_amp):
-                    logits = self.net_(ids, pos)
-                    loss = nn.functional.cross_entropy(logits.float(), labels[pos])
+                    if world == 1:
+                        loss = nn.functional.cross_entropy(self.net_(ids, pos).float(), labels[pos])
+                    elif len(ids):   # DDP averages over processes: this share of the batch's summed loss, times world
+                        loss = nn.functional.cross_entropy(train_net(ids, pos).float(), labels[pos], reduction="sum") * world / n_batch
+                    else:            # a last batch smaller than the world: take part in the gradient average with zeros
+                        loss = train_net(torch.zeros(1, self.max_len, dtype=torch.long, device=self.device_)).float().sum() * 0.0
                 opt.zero_grad(set_to_none=True)
                 scaler.scale(loss).backward(); scaler.step(opt); scaler.update(); sched.step()
                 if ema is not None: ema.update_parameters(self.net_)
-                total += loss.item() * len(pos[0]); n_tok += len(pos[0])
+                total += loss.item() * (len(pos[0]) if world == 1 else n_batch / world); n_tok += len(pos[0]) if world == 1 else n_batch / world
             row = {"epoch": epoch, "loss": total / n_tok, "lr": self.lr * lr_scale[0], "seconds": time.perf_counter() - t0}
             if eval_set is not None and (epoch % self.eval_every == 0 or epoch == self.epochs):
                 with self._averaged_weights(ema):
@@ -548,7 +567,7 @@ class BERT4Rec(_Ranker):
                     if improved:
                         best, bad, since_cut, self.best_epoch_ = m["NDCG@10"], 0, 0, epoch
                         best_state = {k: v.detach().cpu().clone() for k, v in self.net_.state_dict().items()}
-                        if checkpoint is not None: self.save(checkpoint)
+                        if checkpoint is not None and rank == 0: self.save(checkpoint)
                 row.update({"valid_NDCG@10": m["NDCG@10"], "valid_HR@10": m["HR@10"]})
                 if not improved:
                     bad += 1; since_cut += 1
@@ -559,8 +578,12 @@ class BERT4Rec(_Ranker):
                 bar.set_postfix(loss=f"{row['loss']:.3f}")
             log.append(row)
             self.history_ = pd.DataFrame(log)
-            if eval_set is not None and bad >= self.patience: break
-            if self.time_limit is not None and time.perf_counter() - t0 > self.time_limit:
+            if eval_set is not None and bad >= self.patience: break   # the same on every process (same weights)
+            out_of_time = self.time_limit is not None and time.perf_counter() - t0 > self.time_limit
+            if world > 1:   # clocks differ between processes: rank 0 decides for all
+                flag = torch.tensor([float(out_of_time)], device=self.device_ if dist.get_backend() == "nccl" else "cpu")
+                dist.broadcast(flag, 0); out_of_time = bool(flag.item())
+            if out_of_time:
                 warnings.warn(f"BERT4Rec stopped at epoch {epoch}: time_limit={self.time_limit}s reached"); break
         bar.close()
         if best_state is None:
@@ -614,3 +637,17 @@ class BERT4Rec(_Ranker):
         m.net_.load_state_dict(ck["state_dict"]); m.net_.to(m.device_).eval()
         m.history_, m.best_epoch_ = pd.DataFrame(ck["history"]), ck["best_epoch"]
         return m
+
+# %% ../nbs/08_bertrec.ipynb #a0db25a2
+def init_distributed(backend: str | None = None) -> tuple[int, int]:
+    """Join the process group `torchrun` describes (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR/PORT in the
+    environment) and return (rank, world size); (0, 1) when not launched by torchrun. `backend`: "nccl" on GPUs,
+    "gloo" on CPU (the default picks by `torch.cuda.is_available()`). On GPUs each process uses the GPU
+    numbered by its LOCAL_RANK, so `BERT4Rec(device=None)` lands on it."""
+    if "RANK" not in os.environ or "WORLD_SIZE" not in os.environ: return 0, 1
+    if backend not in (None, "nccl", "gloo"): raise ValueError(f"backend must be 'nccl', 'gloo' or None, got {backend!r}")
+    backend = backend or ("nccl" if torch.cuda.is_available() else "gloo")
+    if backend == "nccl": torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", 0)))
+    if not dist.is_initialized(): dist.init_process_group(backend)
+    return dist.get_rank(), dist.get_world_size()
+

@@ -35,7 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("name", help="report name (see `infogap reports`), or 'all'")
     r.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
                    help="set a parameter (repeatable); the value is converted to the parameter's declared type")
-    r.add_argument("--data", help="CSV file (or built-in data set name) to run the report on")
+    r.add_argument("--data", help="the data to run the report on: a built-in data set name, a CSV or Parquet file, a folder "
+                                  "of Parquet files, a DuckDB database (with --table or --query) or spark:TABLE")
+    r.add_argument("--table", help="table to read in a DuckDB database given with --data")
+    r.add_argument("--query", help="SQL select to run on a DuckDB database given with --data")
     r.add_argument("--map", dest="colmap", metavar="CANONICAL=YOURS,...",
                    help="map your column names onto the kit's canonical ones, e.g. customer_id=cust_id,date=order_date")
     r.add_argument("--sep", help="separator of the CSV file (default: sniffed from its first lines)")
@@ -97,9 +100,9 @@ def _err(msg: str):
     print(f"infogap: error: {terminal_safe(msg)}", file=sys.stderr)
 
 def _read_options(args) -> dict:
-    "The `read` parameter from --sep, --encoding, --date-format, --dayfirst, --decimal (only those given)."
+    "The `read` parameter from --sep, --encoding, --date-format, --dayfirst, --decimal, --table, --query (only those given)."
     out = {"sep": args.sep, "encoding": args.encoding, "date_format": args.date_format,
-           "dayfirst": True if args.dayfirst else None, "decimal": args.decimal}
+           "dayfirst": True if args.dayfirst else None, "decimal": args.decimal, "table": args.table, "query": args.query}
     return {k: v for k, v in out.items() if v is not None}
 
 def _print_result(r):

@@ -15,11 +15,12 @@ import pandas as pd
 import scipy.sparse as sp
 
 # %% auto #0
-__all__ = ['FIRST_YEAR', 'LAST_YEAR', 'CANONICAL_COLUMNS', 'ID_COLUMNS', 'NUMBER_COLUMNS', 'DATE_COLUMNS', 'DataError',
-           'parse_dates', 'parse_numbers', 'ValidationReport', 'to_pandas', 'validate_transactions', 'apply_column_map',
-           'read_transactions', 'check_column_map', 'sniff_separator', 'read_csv_text', 'load_table', 'flag_outliers',
-           'CleaningResult', 'clean_transactions', 'rfm', 'summary_data', 'UserItemMatrix', 'user_item_matrix',
-           'sales_series', 'calendar_features']
+__all__ = ['FIRST_YEAR', 'LAST_YEAR', 'CANONICAL_COLUMNS', 'ID_COLUMNS', 'NUMBER_COLUMNS', 'DATE_COLUMNS', 'DATABASE_SUFFIXES',
+           'PARQUET_SUFFIXES', 'DataError', 'parse_dates', 'parse_numbers', 'ValidationReport', 'to_pandas',
+           'validate_transactions', 'apply_column_map', 'read_transactions', 'check_column_map', 'is_lazy',
+           'warehouse_kind', 'sniff_separator', 'read_csv_text', 'load_table', 'flag_outliers', 'CleaningResult',
+           'clean_transactions', 'rfm', 'summary_data', 'engine_name', 'open_table', 'check_transactions',
+           'UserItemMatrix', 'user_item_matrix', 'sales_series', 'calendar_features']
 
 # %% ../nbs/01_dataprep.ipynb #e3fdc3c0
 class DataError(ValueError):
@@ -177,7 +178,7 @@ class ValidationReport:
     n_customers: int
     first_date: pd.Timestamp
     last_date: pd.Timestamp
-    duplicate_rows: int
+    duplicate_rows: int | None          # None: not counted (a warehouse table, `check_transactions`)
     zero_amounts: int
     missing: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
@@ -186,13 +187,13 @@ class ValidationReport:
         "One-column table of the checks, for notebooks and reports."
         rows = {"rows": self.n_rows, "customers": self.n_customers,
                 "first date": self.first_date.date(), "last date": self.last_date.date(),
-                "exact duplicate rows": self.duplicate_rows, "zero amounts": self.zero_amounts}
+                "exact duplicate rows": "not counted" if self.duplicate_rows is None else self.duplicate_rows, "zero amounts": self.zero_amounts}
         rows.update({f"missing {k}": v for k, v in self.missing.items()})
         return pd.DataFrame({"value": pd.Series(rows, dtype=object)})
 
     def __repr__(self):
         return (f"ValidationReport({self.n_rows:,} rows, {self.n_customers:,} customers, "
-                f"{self.first_date.date()} to {self.last_date.date()}, {self.duplicate_rows} duplicate rows, "
+                f"{self.first_date.date()} to {self.last_date.date()}, {'uncounted' if self.duplicate_rows is None else self.duplicate_rows} duplicate rows, "
                 f"{len(self.warnings)} warnings)")
 
 # %% ../nbs/01_dataprep.ipynb #64caa81f
@@ -318,6 +319,29 @@ def check_column_map(mapping: dict | None) -> dict:
         seen[v] = k
     return mapping
 
+DATABASE_SUFFIXES = (".duckdb", ".ddb")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+def is_lazy(frame) -> bool:
+    "True for a frame that lives in an engine (DuckDB, Spark, a polars LazyFrame ...) rather than in memory."
+    if isinstance(frame, nw.LazyFrame): return True
+    if isinstance(frame, (pd.DataFrame, str, bytes)) or hasattr(frame, "__fspath__"): return False
+    try: return isinstance(nw.from_native(frame), nw.LazyFrame)
+    except TypeError: return False
+
+def warehouse_kind(source) -> str | None:
+    """What kind of warehouse source `source` names — "parquet" (a Parquet file or a folder of them), "duckdb" (a
+    database file), "spark" (`spark:TABLE`), "frame" (a lazy frame) — or None (a CSV file, an in-memory frame)."""
+    from pathlib import Path
+    if is_lazy(source): return "frame"
+    if not (isinstance(source, str) or hasattr(source, "__fspath__")): return None
+    text = str(source)
+    if text.startswith("spark:"): return "spark"
+    path = Path(text).expanduser()
+    if path.is_dir(): return "parquet"
+    suffix = path.suffix.lower()
+    return "parquet" if suffix in PARQUET_SUFFIXES else "duckdb" if suffix in DATABASE_SUFFIXES else None
+
 _SEPARATORS = (",", ";", "\t", "|")
 
 def sniff_separator(text: str) -> str:
@@ -363,13 +387,26 @@ def read_csv_text(path, sep: str | None = None, encoding: str | None = None) -> 
 
 def load_table(source, columns: dict | None = None, *, required=(), sep: str | None = None, encoding: str | None = None,
                date_format: str | None = None, dayfirst: bool | None = None, decimal: str | None = None,
-               dates=DATE_COLUMNS, numbers=NUMBER_COLUMNS) -> pd.DataFrame:
+               dates=DATE_COLUMNS, numbers=NUMBER_COLUMNS, table: str | None = None, query: str | None = None,
+               lazy: bool = False):
     """The one loader for a user's data: read a CSV (or Parquet) file or take a frame, rename columns by the map
     {canonical: yours}, check `required` columns, keep ids as text, parse `dates` with one format per column and
     `numbers` (currency symbols, thousands separators); other all-numeric columns become numbers.
-    Raises `DataError` naming the column and rows."""
+    Raises `DataError` naming the column and rows.
+
+    Warehouse data — a Parquet folder, a DuckDB database (`table` or `query`), `"spark:TABLE"`, a lazy frame — goes
+    through `open_table` (below): with `lazy=True` it stays in its engine and a lazy narwhals frame comes back (so
+    does a Parquet file); otherwise it is collected into pandas."""
     from pathlib import Path
     mapping = check_column_map(columns)
+    kind = warehouse_kind(source)
+    if kind in ("spark", "duckdb", "frame") or (kind == "parquet" and (lazy or Path(source).expanduser().is_dir())) \
+            or table is not None or query is not None:
+        frame = open_table(source, mapping, table=table, query=query, required=required, dates=dates, numbers=numbers)
+        if lazy: return frame
+        df = frame.collect().to_pandas()
+        if len(df) == 0: raise DataError(f"the data has columns ({', '.join(map(str, df.columns))}) but no rows")
+        return df
     from_file = isinstance(source, (str, bytes)) or hasattr(source, "__fspath__")
     if from_file:
         path = Path(source).expanduser()
@@ -566,6 +603,200 @@ def summary_data(transactions, calibration_end, holdout_end=None, freq: str = "W
     return _native(out.select(cols).sort(customer_col))
 
 
+# %% ../nbs/01_dataprep.ipynb #b707492d
+_SPARK_ENV = ("SPARK_REMOTE", "SPARK_CONF_DIR", "SPARK_HOME", "PYSPARK_SUBMIT_ARGS")
+
+def engine_name(frame) -> str:
+    "The engine a lazy frame runs in, as a person names it: DuckDB, Spark, polars ..."
+    impl = nw.from_native(frame).implementation
+    return {"duckdb": "DuckDB", "pyspark": "Spark", "pyspark_connect": "Spark", "sqlframe": "SQLFrame",
+            "polars": "polars", "dask": "Dask", "ibis": "Ibis"}.get(impl.name.lower(), str(impl))
+
+def _duckdb_connection(database=":memory:"):
+    """A DuckDB connection (read-only on a database file: a report never writes to the user's warehouse). DuckDB
+    may use 80% of the memory by default and spills to disk beyond its limit; `INFOGAP_DUCKDB_MEMORY_LIMIT` (e.g.
+    `3GB`) sets a lower limit for every connection the kit opens."""
+    import duckdb, os
+    con = duckdb.connect() if database == ":memory:" else duckdb.connect(str(database), read_only=True)
+    if limit := os.environ.get("INFOGAP_DUCKDB_MEMORY_LIMIT"):
+        try: con.execute("set memory_limit = ?", [limit])
+        except duckdb.Error as e: raise DataError(f"INFOGAP_DUCKDB_MEMORY_LIMIT={limit!r}: {_first_line(e)}") from None
+    return con
+
+def _first_line(e) -> str: return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+
+def _open_parquet(path):
+    from pathlib import Path
+    path = Path(path).expanduser()
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.suffix.lower() in PARQUET_SUFFIXES and p.is_file())
+        if not files: raise DataError(f"{path.name}: the folder holds no .parquet files")
+        where = f"Parquet folder {path.name} ({len(files)} files)"
+        pattern = [str(p) for p in files]
+    else:
+        if not path.is_file(): raise DataError(f"{path.name}: no such file")
+        where, pattern = f"Parquet file {path.name}", str(path)
+    con = _duckdb_connection()
+    try: rel = con.read_parquet(pattern, hive_partitioning=path.is_dir(), union_by_name=True)
+    except Exception as e: raise DataError(f"DuckDB could not read {where}: {_first_line(e)}") from None
+    return rel, where
+
+def _open_database(path, table, query):
+    from pathlib import Path
+    path = Path(path).expanduser()
+    if not path.is_file(): raise DataError(f"{path.name}: no such file")
+    if (table is None) == (query is None):
+        raise DataError(f"{path.name} is a DuckDB database: name what to read in it with a table (--table NAME) or a query "
+                        "(--query \"select ...\"), one of the two")
+    try: con = _duckdb_connection(path)
+    except Exception as e: raise DataError(f"DuckDB could not open {path.name}: {_first_line(e)}") from None
+    if table is not None:
+        tables = [r[0] for r in con.execute("select table_name from information_schema.tables order by 1").fetchall()]
+        if table not in tables:
+            raise DataError(f"DuckDB database {path.name} has no table {table!r}; its tables: {', '.join(tables) or '(none)'}",
+                            column=None)
+        return con.table(f'"{table}"' if not table.isidentifier() else table), f"DuckDB table {table} in {path.name}"
+    try: rel = con.sql(query)
+    except Exception as e: raise DataError(f"DuckDB could not run the query on {path.name}: {_first_line(e)}") from None
+    if rel is None: raise DataError(f"the query on {path.name} returns no table: give a select statement")
+    return rel, f"DuckDB query on {path.name}"
+
+def _open_spark(name):
+    try: from pyspark.sql import SparkSession
+    except ImportError: raise DataError(f"{name}: reading a Spark table needs pyspark (pip install pyspark)") from None
+    import os
+    table = name.split(":", 1)[1]
+    session = SparkSession.getActiveSession()
+    if session is None and any(os.environ.get(v) for v in _SPARK_ENV):
+        session = SparkSession.builder.appName("infogap").getOrCreate()   # spark-defaults.conf, Spark Connect ...
+    if session is None:
+        raise DataError(f"{name}: no Spark session is configured; start one in this process, or configure one through "
+                        f"{', '.join(_SPARK_ENV)} (e.g. SPARK_REMOTE=sc://host:15002 for Spark Connect)")
+    try: return session.table(table), f"Spark table {table}"
+    except Exception as e: raise DataError(f"Spark could not read the table {table!r}: {_first_line(e)}") from None
+
+def _dtype_kind(dtype) -> str:
+    if dtype.is_temporal(): return "date"
+    if dtype.is_numeric(): return "number"
+    if dtype == nw.String: return "text"
+    return str(dtype)
+
+def open_table(source, columns: dict | None = None, *, table: str | None = None, query: str | None = None, required=(),
+               dates=DATE_COLUMNS, numbers=NUMBER_COLUMNS) -> nw.LazyFrame:
+    """Open warehouse data where it lives, as a lazy narwhals frame: a Parquet file or folder (read by DuckDB), a
+    DuckDB database file with a `table` or a `query`, a Spark table `"spark:NAME"` (the session active in this
+    process, or the one Spark's own configuration describes), or a lazy frame (DuckDB, Spark, polars). Nothing is
+    read into memory: the column map renames, `required` columns are checked, ids become text, and `dates` and
+    `numbers` must already be typed by the engine — `DataError` names the column and the engine otherwise."""
+    mapping = check_column_map(columns)
+    kind = warehouse_kind(source)
+    if (table is not None or query is not None) and kind != "duckdb":
+        raise DataError("a table or query names what to read inside a DuckDB database (.duckdb); "
+                        f"{'this data' if kind else repr(str(source))} is not one")
+    if kind == "frame":
+        frame = nw.from_native(source) if not isinstance(source, nw.LazyFrame) else source
+        where = f"{engine_name(source)} table"
+    elif kind == "parquet": rel, where = _open_parquet(source); frame = nw.from_native(rel)
+    elif kind == "duckdb": rel, where = _open_database(source, table, query); frame = nw.from_native(rel)
+    elif kind == "spark": rel, where = _open_spark(str(source)); frame = nw.from_native(rel)
+    else: raise DataError(f"{source!r} is not warehouse data (a Parquet file or folder, a .duckdb file, spark:TABLE)")
+    try: schema = frame.collect_schema()
+    except Exception as e: raise DataError(f"could not read the columns of the {where}: {_first_line(e)}") from None
+    names = schema.names()
+    for k, v in mapping.items():
+        if v not in names:
+            raise DataError(f"column {v!r} (mapped to {k!r}) is not in the {where}; its columns: {', '.join(names)}", column=v)
+    shadowed = [k for k, v in mapping.items() if k != v and k in names and k not in mapping.values()]
+    frame = frame.drop(shadowed).rename({v: k for k, v in mapping.items() if v != k})
+    schema = frame.collect_schema()
+    missing = [c for c in required if c not in schema]
+    if missing:
+        hint = ", ".join(f"{c}=<your column>" for c in missing)
+        raise DataError(f"missing required column(s) {missing} in the {where}; its columns: {', '.join(schema.names())}. "
+                        f"Map yours with --map {hint}", column=missing[0])
+    casts = []
+    for c, dtype in schema.items():
+        if c in dates and not dtype.is_temporal():
+            raise DataError(f"column {c!r} in the {where} holds {_dtype_kind(dtype)} ({dtype}), not dates: a warehouse "
+                            "column must be typed by its engine; convert it in a query, e.g. --query \"select *, "
+                            f"strptime({mapping.get(c, c)}, '%d/%m/%Y') as {c} from ...\"", column=c)
+        if c in numbers and not dtype.is_numeric():
+            raise DataError(f"column {c!r} in the {where} holds {_dtype_kind(dtype)} ({dtype}), not numbers: convert it "
+                            f"in a query, e.g. --query \"select *, cast({mapping.get(c, c)} as double) as {c} from ...\"", column=c)
+        if c in ID_COLUMNS and dtype != nw.String: casts.append(nw.col(c).cast(nw.String))   # ids are text, as from a file
+    return frame.with_columns(*casts) if casts else frame
+
+
+def _examples(frame, condition, column, n: int = 5) -> str:
+    "A few offending values of `column` (engine rows have no numbers: the values say which rows)."
+    keys = [c for c in ("customer_id", "user_id", "order_id") if c in frame.collect_schema() and c != column][:1]
+    rows = frame.filter(condition).select(*keys, column).head(n).collect().to_pandas()
+    return "; ".join(", ".join(f"{k}={row[k]!r}" for k in rows.columns) for _, row in rows.iterrows())
+
+def check_transactions(frame, required=("customer_id", "date", "amount"), id_cols=("customer_id",), date_cols=("date",),
+                       numeric_cols=("amount", "quantity"), allow_negative: bool = False, complete=(),
+                       count_duplicates: bool = False) -> ValidationReport:
+    """`validate_transactions` for a lazy frame (`open_table`): the same checks, computed inside the engine in one
+    aggregate query; only counts come back. `.data` is the frame itself. Exact duplicate rows are counted only with
+    `count_duplicates=True` (a distinct over every column, costly on hundreds of millions of rows); else `None`.
+    `DataError` names the column, the engine and example values."""
+    frame = nw.from_native(frame) if not isinstance(frame, nw.LazyFrame) else frame
+    where = engine_name(frame)
+    schema = frame.collect_schema()
+    missing = [c for c in required if c not in schema]
+    if missing: raise DataError(f"missing required column(s) {missing}; the {where} table has columns {schema.names()}", column=missing[0])
+    ids = [c for c in id_cols if c in schema]
+    dts = [c for c in date_cols if c in schema]
+    nums = [c for c in numeric_cols if c in schema]
+    def absent(c):   # NaN counts as missing, as it does in pandas
+        return (nw.col(c).is_null() | nw.col(c).is_nan()) if schema[c].is_float() else nw.col(c).is_null()
+    aggs = [nw.len().alias("rows")]
+    aggs += [absent(c).cast(nw.Int64).sum().alias(f"null {c}") for c in dict.fromkeys([*ids, *dts, *nums, *complete]) if c in schema]
+    aggs += [nw.col(c).min().alias(f"min {c}") for c in dts] + [nw.col(c).max().alias(f"max {c}") for c in dts]
+    aggs += [(nw.col(c) < 0).cast(nw.Int64).sum().alias(f"negative {c}") for c in nums]   # Spark sums no booleans
+    aggs += [(nw.col(c).abs() == float("inf")).cast(nw.Int64).sum().alias(f"infinite {c}") for c in nums]
+    if "amount" in nums: aggs.append((nw.col("amount") == 0).cast(nw.Int64).sum().alias("zero amount"))
+    if ids: aggs.append(nw.col(ids[0]).n_unique().alias("customers"))
+    try: got = frame.select(*aggs).collect().to_pandas().iloc[0]
+    except Exception as e: raise DataError(f"{where} could not check the data: {_first_line(e)}") from None
+    count = lambda key: int(got[key]) if key in got and pd.notna(got[key]) else 0
+    if count("rows") == 0: raise DataError(f"the {where} table is empty (0 rows)")
+    for c in ids:
+        if count(f"null {c}"):
+            raise DataError(f"column {c!r} has {count(f'null {c}')} missing id(s) in the {where} table: "
+                            f"{_examples(frame, nw.col(c).is_null(), c)}", c)
+    for c in dts:
+        if count(f"null {c}"):
+            raise DataError(f"column {c!r} has {count(f'null {c}')} missing date(s) in the {where} table: "
+                            f"{_examples(frame, nw.col(c).is_null(), c)}", c)
+        for end, year in (("min", FIRST_YEAR), ("max", LAST_YEAR)):
+            ts = pd.Timestamp(got[f"{end} {c}"])
+            if (ts.year < year) if end == "min" else (ts.year > year):
+                bad = (nw.col(c).dt.year() < FIRST_YEAR) | (nw.col(c).dt.year() > LAST_YEAR)
+                raise DataError(f"column {c!r} has dates outside {FIRST_YEAR}–{LAST_YEAR} in the {where} table: "
+                                f"{_examples(frame, bad, c)}", c)
+    for c in nums:
+        if count(f"infinite {c}"):
+            raise DataError(f"column {c!r} has {count(f'infinite {c}')} infinite value(s) in the {where} table: "
+                            f"{_examples(frame, nw.col(c).abs() == float('inf'), c)}", c)
+        if not allow_negative and count(f"negative {c}"):
+            raise DataError(f"column {c!r} has {count(f'negative {c}')} negative value(s) in the {where} table: "
+                            f"{_examples(frame, nw.col(c) < 0, c)} (pass allow_negative=True if the log records refunds)", c)
+    for c in complete:
+        if c in schema and count(f"null {c}"):
+            raise DataError(f"column {c!r} has {count(f'null {c}')} missing value(s) in the {where} table: "
+                            f"{_examples(frame, absent(c), c)}; fill or drop those rows first", c)
+    dup = None
+    if count_duplicates: dup = count("rows") - int(frame.unique().select(nw.len()).collect().item())
+    missing_values = {c: count(f"null {c}") for c in schema if count(f"null {c}")}
+    notes = [f"{dup} exact duplicate row(s)"] if dup else []
+    if count("zero amount"): notes.append(f"{count('zero amount')} zero amount(s)")
+    notes += [f"{n} missing value(s) in {c!r}" for c, n in missing_values.items()]
+    first, last = (pd.Timestamp(got[f"min {dts[0]}"]), pd.Timestamp(got[f"max {dts[0]}"])) if dts else (pd.NaT, pd.NaT)
+    return ValidationReport(frame, count("rows"), count("customers"), first, last, dup, count("zero amount"),
+                            missing_values, notes)
+
+
 # %% ../nbs/01_dataprep.ipynb #92627030
 @dataclass
 class UserItemMatrix:
@@ -587,7 +818,13 @@ class UserItemMatrix:
 def user_item_matrix(ratings, user_col: str = "user_id", item_col: str = "item_id", value_col: str | None = "rating",
                      agg: str = "last") -> UserItemMatrix:
     """CSR matrix of `value_col` (or purchase counts when `value_col=None`) by user and item.
-    Repeated (user, item) pairs: `agg="last"` keeps the last row, "sum" adds, "mean" averages."""
+    Repeated (user, item) pairs: `agg="last"` keeps the last row, "sum" adds, "mean" averages. A lazy frame (DuckDB,
+    Spark) is grouped by (user, item) inside its engine: only the matrix's entries come back ("last" needs a row
+    order, which a warehouse table does not have: use "sum" or "mean" there)."""
+    if agg not in ("last", "sum", "mean"): raise ValueError("agg must be 'last', 'sum' or 'mean'")
+    if is_lazy(ratings):   # one row per pair comes back: the count of a purchase log is its value
+        ratings = _entries_in_engine(ratings, user_col, item_col, value_col, agg)
+        if value_col is None: value_col = "_count"
     df = _to_pandas(ratings)
     cols = [user_col, item_col] + ([value_col] if value_col else [])
     missing = [c for c in cols if c not in df.columns]
@@ -596,7 +833,6 @@ def user_item_matrix(ratings, user_col: str = "user_id", item_col: str = "item_i
     vals = df[value_col] if value_col else pd.Series(1.0, index=df.index)
     if not pd.api.types.is_numeric_dtype(vals): raise DataError(f"column {value_col!r} must be numeric", column=value_col)
     g = pd.DataFrame({"u": df[user_col].to_numpy(), "i": df[item_col].to_numpy(), "v": vals.to_numpy(dtype=float)})
-    if agg not in ("last", "sum", "mean"): raise ValueError("agg must be 'last', 'sum' or 'mean'")
     if value_col is None: agg = "sum"
     g = g.groupby(["u", "i"], sort=False)["v"].agg(agg).reset_index()
     user_ids, u_pos = np.unique(g.u.to_numpy(), return_inverse=True)
@@ -605,15 +841,38 @@ def user_item_matrix(ratings, user_col: str = "user_id", item_col: str = "item_i
     m.sort_indices()
     return UserItemMatrix(m, user_ids, item_ids)
 
+def _entries_in_engine(ratings, user_col, item_col, value_col, agg) -> pd.DataFrame:
+    "One row per (user, item) with its summed or mean value (or purchase count), computed by the frame's engine."
+    frame = nw.from_native(ratings)
+    names = frame.collect_schema().names()
+    missing = [c for c in [user_col, item_col] + ([value_col] if value_col else []) if c not in names]
+    if missing: raise DataError(f"missing required column(s) {missing}; the data has columns {names}", column=missing[0])
+    if value_col is None: value = nw.len()
+    elif agg == "last":
+        raise ValueError(f"agg='last' keeps the last row of a repeated (user, item) pair, and a {engine_name(frame)} table "
+                         "has no row order: use agg='mean' or agg='sum'")
+    else: value = getattr(nw.col(value_col).cast(nw.Float64), agg)()
+    return frame.group_by(user_col, item_col).agg(value.alias(value_col or "_count")).collect().to_pandas()
+
 # %% ../nbs/01_dataprep.ipynb #b8fd8437
 _FREQ_ALIASES = {"D": "D", "W": "W-MON", "M": "MS"}
 
 def sales_series(transactions, freq: str = "W", date_col: str = "date", amount_col: str = "amount",
                  quantity_col: str | None = "quantity", customer_col: str = "customer_id", start=None, end=None) -> pd.DataFrame:
     """Revenue, units, orders and distinct customers per day ("D"), week starting Monday ("W") or month
-    ("M"), indexed by period start over the complete range (empty periods are zeros). Returns pandas."""
+    ("M"), indexed by period start over the complete range (empty periods are zeros). Returns pandas; a lazy frame
+    (DuckDB, Spark, `open_table`) is summed by period inside its engine and only the periods come back."""
     if freq not in _FREQ_ALIASES: raise ValueError(f"freq must be one of {list(_FREQ_ALIASES)}, not {freq!r}")
-    df = _to_pandas(transactions)
+    if is_lazy(transactions): g = _sales_by_period_in_engine(transactions, freq, date_col, amount_col, quantity_col, customer_col)
+    else: g = _sales_by_period(_to_pandas(transactions), freq, date_col, amount_col, quantity_col, customer_col)
+    lo = pd.Timestamp(start) if start is not None else g.index.min()
+    hi = pd.Timestamp(end) if end is not None else g.index.max()
+    full = pd.date_range(pd.Period(lo, {"D": "D", "W": "W-SUN", "M": "M"}[freq]).start_time, hi, freq=_FREQ_ALIASES[freq])
+    out = g.reindex(full, fill_value=0)
+    out.index.name = "period"
+    return out.astype({"units": "int64", "orders": "int64", "customers": "int64"})
+
+def _sales_by_period(df, freq, date_col, amount_col, quantity_col, customer_col) -> pd.DataFrame:
     need = [date_col, amount_col] + ([quantity_col] if quantity_col and quantity_col in df else [])
     missing = [c for c in [date_col, amount_col] if c not in df]
     if missing: raise DataError(f"missing required column(s) {missing}; the data has columns {list(df.columns)}", column=missing[0])
@@ -625,12 +884,28 @@ def sales_series(transactions, freq: str = "W", date_col: str = "date", amount_c
                         "customer": df[customer_col] if customer_col in df else 0})
     g = agg.groupby("period").agg(revenue=("revenue", "sum"), units=("units", "sum"), orders=("revenue", "size"),
                                   customers=("customer", "nunique"))
-    lo = pd.Timestamp(start) if start is not None else g.index.min()
-    hi = pd.Timestamp(end) if end is not None else g.index.max()
-    full = pd.date_range(pd.Period(lo, {"D": "D", "W": "W-SUN", "M": "M"}[freq]).start_time, hi, freq=_FREQ_ALIASES[freq])
-    out = g.reindex(full, fill_value=0)
-    out.index.name = "period"
-    return out.astype({"units": "int64", "orders": "int64", "customers": "int64"})
+    return g
+
+def _sales_by_period_in_engine(transactions, freq, date_col, amount_col, quantity_col, customer_col) -> pd.DataFrame:
+    "The same per-period sums as `_sales_by_period`, computed by the frame's engine; one row per period comes back."
+    frame = nw.from_native(transactions)
+    names = frame.collect_schema().names()
+    missing = [c for c in [date_col, amount_col] if c not in names]
+    if missing: raise DataError(f"missing required column(s) {missing}; the data has columns {names}", column=missing[0])
+    day = nw.col("_day")
+    key = {"D": day, "W": day - ((day + 3) % 7 + 7) % 7,            # back to Monday; 1970-01-01 was a Thursday
+           "M": nw.col(date_col).dt.year() * 12 + nw.col(date_col).dt.month() - 1}[freq]
+    g = (frame.with_columns(_day=_day_number(nw.col(date_col))).with_columns(_period=key)
+              .group_by("_period")
+              .agg(revenue=nw.col(amount_col).cast(nw.Float64).sum(),
+                   units=nw.col(quantity_col).sum() if quantity_col in names else nw.len(), orders=nw.len(),
+                   customers=nw.col(customer_col).n_unique() if customer_col in names else nw.lit(0).max())
+              .collect().to_pandas())
+    if len(g) == 0: raise DataError("no transactions: cannot build a sales series")
+    p = g.pop("_period").astype("int64")
+    idx = (pd.to_datetime(p, unit="D") if freq != "M" else
+           pd.to_datetime(pd.DataFrame({"year": p // 12, "month": p % 12 + 1, "day": 1})))
+    return g.set_index(pd.DatetimeIndex(idx, name="period")).sort_index()
 
 # %% ../nbs/01_dataprep.ipynb #6b405fd2
 def calendar_features(dates) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from .dataprep import user_item_matrix
 
 # %% auto #0
 __all__ = ['cosine', 'pearson', 'similarity_matrix', 'KNNRecommender', 'PopularityRecommender', 'kfold_split', 'CVResult',
-           'cross_validate', 'ranking_metrics', 'apriori', 'association_rules']
+           'cross_validate', 'ranking_metrics', 'apriori', 'association_rules', 'spark_item_similarity']
 
 # %% ../nbs/03_similarity.ipynb #0fc727fd
 def _pair(u, v):
@@ -594,3 +594,43 @@ def association_rules(itemsets: pd.DataFrame, min_confidence: float = 0.5) -> pd
                                  "consequent support": supp[C], "support": s, "confidence": conf, "lift": conf / supp[C]})
     cols = ["antecedents", "consequents", "antecedent support", "consequent support", "support", "confidence", "lift"]
     return pd.DataFrame(rows, columns=cols).sort_values(["lift", "confidence"], ascending=False, ignore_index=True)
+
+# %% ../nbs/03_similarity.ipynb #dbd538fb
+def spark_item_similarity(ratings, top_k: int, threshold: float = 0.0, user_col: str = "user_id",
+                          item_col: str = "item_id", value_col: str = "rating"):
+    """Item–item cosine similarities computed by Spark MLlib (`RowMatrix.columnSimilarities`), each item's `top_k`
+    most similar other items kept: the same CSR array as `similarity_matrix(R, "cosine", kind="item", top_k=top_k,
+    corated=False)` on `R = user_item_matrix(ratings, agg="mean").matrix` (items in sorted-id order, unrated = 0).
+
+    `ratings`: a Spark DataFrame (or anything `spark.createDataFrame` takes, with an active session) with
+    `user_col`, `item_col`, `value_col`; a repeated (user, item) pair is averaged. `threshold=0` computes every
+    pair exactly; `threshold > 0` uses DIMSUM sampling, which estimates similarities above `threshold` well and may
+    drop or misestimate smaller ones, in exchange for a shuffle that does not grow with the number of users.
+    Only the n_items × top_k result comes back to the driver."""
+    from pyspark.sql import DataFrame, SparkSession, Window, functions as F
+    from pyspark.mllib.linalg.distributed import CoordinateMatrix, MatrixEntry
+    if int(top_k) != top_k or top_k < 1: raise ValueError(f"top_k must be a positive integer; got {top_k!r}")
+    if not 0 <= threshold < 1: raise ValueError(f"threshold must be in [0, 1) (0: exact); got {threshold!r}")
+    if not isinstance(ratings, DataFrame):
+        session = SparkSession.getActiveSession()
+        if session is None: raise ValueError("ratings is not a Spark DataFrame and no Spark session is active")
+        ratings = session.createDataFrame(_check_ratings(ratings, (user_col, item_col, value_col)))
+    missing = [c for c in (user_col, item_col, value_col) if c not in ratings.columns]
+    if missing: raise ValueError(f"ratings is missing column(s) {missing}; it has {ratings.columns}")
+    pairs = ratings.groupBy(user_col, item_col).agg(F.avg(F.col(value_col).cast("double")).alias("v"))
+    # item positions in sorted-id order (as user_item_matrix); the catalogue's ids fit on the driver
+    item_ids = np.array(sorted(r[0] for r in pairs.select(item_col).distinct().collect()))
+    n = len(item_ids)
+    if n < 2: raise ValueError(f"ratings has {n} item(s): similarities need two or more")
+    k = int(min(top_k, n - 1))
+    spark = ratings.sparkSession
+    items = spark.createDataFrame([(v.item(), i) for i, v in enumerate(item_ids)], [item_col, "j"])
+    users = pairs.select(user_col).distinct().rdd.zipWithIndex().map(lambda t: (t[0][0], t[1])).toDF([user_col, "u"])
+    entries = pairs.join(items, item_col).join(users, user_col).select("u", "j", "v")   # a row per user; its order is immaterial
+    matrix = CoordinateMatrix(entries.rdd.map(lambda r: MatrixEntry(r.u, r.j, r.v)), numRows=0, numCols=n).toRowMatrix()
+    upper = matrix.columnSimilarities(float(threshold)).entries.map(lambda e: (int(e.i), int(e.j), float(e.value)))
+    sims = spark.createDataFrame(upper.flatMap(lambda t: [t, (t[1], t[0], t[2])]), ["i", "j", "s"])   # both halves
+    rank = F.row_number().over(Window.partitionBy("i").orderBy(F.col("s").desc(), F.col("j")))
+    top = sims.filter(F.col("s") != 0).withColumn("r", rank).filter(F.col("r") <= k).select("i", "j", "s").toPandas()
+    return sp.csr_array((top["s"].to_numpy(float), (top["i"].to_numpy(), top["j"].to_numpy())), shape=(n, n))
+

@@ -78,3 +78,21 @@ def infogap_cmd():
     exe = Path(sys.executable).parent / "infogap"
     if exe.exists(): return [str(exe)]
     return [sys.executable, "-c", "import sys; from infogap.cli import main; sys.exit(main())"]
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session (2 cores) for every test that needs one: starting a JVM takes ~10 s, so it is started
+    once. Skipped, with the reason, where pyspark or Java is missing."""
+    import shutil
+    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install -e '.[dev]')")
+    if shutil.which("java") is None: pytest.skip("Java is not on PATH: PySpark needs a JVM (Java 17+)")
+    from pyspark.sql import SparkSession
+    import os
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)   # MLlib's Python workers: this environment, not PATH's python3
+    s = (SparkSession.builder.master("local[2]").appName("infogap-tests")
+         .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
+         .config("spark.sql.shuffle.partitions", "4").getOrCreate())
+    s.sparkContext.setLogLevel("ERROR")
+    yield s
+    s.stop()

@@ -1,7 +1,7 @@
 """`rfm` and `summary_data` on PySpark in local mode give the pandas answer.
 
-Kept out of the notebook because starting a JVM takes ~20 s. Skipped, with the reason, where Java or
-pyspark is missing."""
+Kept out of the notebook because starting a JVM takes ~10 s; the session (`spark` in conftest.py) is shared by
+every Spark test. Skipped, with the reason, where Java or pyspark is missing."""
 import shutil
 import warnings
 
@@ -14,18 +14,6 @@ from infogap.dataprep import rfm, summary_data
 pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed (pip install -e '.[dev]')")
 if shutil.which("java") is None:
     pytest.skip("Java is not on PATH: PySpark needs a JVM (Java 17+)", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def spark():
-    from pyspark.sql import SparkSession
-
-    s = (SparkSession.builder.master("local[1]").appName("infogap-tests")
-         .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
-         .config("spark.sql.shuffle.partitions", "4").getOrCreate())
-    s.sparkContext.setLogLevel("ERROR")
-    yield s
-    s.stop()
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..dataprep import CANONICAL_COLUMNS, DataError, load_table
+from ..dataprep import CANONICAL_COLUMNS, DataError, load_table, warehouse_kind
 from .page import BUILTIN_DATA, check_output_name, check_read_options
 
 
@@ -289,10 +289,10 @@ def check_out_dir(out_dir) -> Path:
 def resolve_input(value, builtin_names=()):
     """The one rule for an input file given as `data`: a built-in name stays a name; anything else is a path read
     from the current folder (`~` expanded) and must exist — `DataError` before any kernel starts."""
-    if not isinstance(value, str) or not value or value in builtin_names: return value
+    if not isinstance(value, str) or not value or value in builtin_names or value.startswith("spark:"): return value
     looks_like_file = os.sep in value or "/" in value or Path(value).suffix != "" or value.startswith("~")
     p = Path(value).expanduser()
-    if p.is_file(): return str(p.resolve())
+    if p.is_file() or p.is_dir(): return str(p.resolve())   # a folder: Parquet files
     if looks_like_file:
         raise DataError(f"data file {value!r} not found (a relative path is read from the current folder, {os.getcwd()})")
     return value
@@ -338,8 +338,11 @@ def plan_run(name: str, reports: dict, pairs=(), *, data=None, columns: dict | N
         p["data"] = resolve_input(p["data"], BUILTIN_DATA)
         required = tuple(info.required) if name != "all" else ()
         key = json.dumps([p["data"], p.get("columns"), p.get("read"), required], sort_keys=True, default=str)
-        if isinstance(p["data"], str) and Path(p["data"]).is_file() and key not in checked:   # read it now, as the kernel will
-            load_table(p["data"], p.get("columns"), required=required, **(p.get("read") or {}))
+        kind = warehouse_kind(p["data"])   # a single Parquet file is read in full, as the kernel reads it without lazy=True
+        warehouse = kind in ("duckdb", "spark") or (kind == "parquet" and Path(p["data"]).is_dir())
+        if isinstance(p["data"], str) and (Path(p["data"]).is_file() or warehouse) and key not in checked:   # read it now, as the kernel will
+            # warehouse data is opened where it lives: its columns and types are checked, no rows are read
+            load_table(p["data"], p.get("columns"), required=required, lazy=warehouse, **(p.get("read") or {}))
             checked.add(key)
     return RunPlan(chosen, params, out)
 

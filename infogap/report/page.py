@@ -235,7 +235,8 @@ def fmt_date(value, lang: str | None = None) -> str:
 BUILTIN_DATA = ("cdnow_sample", "cdnow_master", "movielens_100k", "airline")
 READ_OPTIONS = {"sep": "separator of a CSV file (sniffed when not given)", "encoding": "text encoding, e.g. gbk (default UTF-8, with or without BOM)",
                 "date_format": "one date format for the date columns, e.g. %d/%m/%Y", "dayfirst": "true: read 03/04/1997 as 3 April",
-                "decimal": "decimal mark of the amounts: . or ,"}
+                "decimal": "decimal mark of the amounts: . or ,", "table": "table to read in a DuckDB database (.duckdb)",
+                "query": "SQL select to run on a DuckDB database (.duckdb)"}
 
 def _builtin_loaders() -> dict:
     "Built-in data sets by name → zero-argument loader returning a DataFrame with canonical columns."
@@ -257,14 +258,21 @@ def check_read_options(read: dict | None) -> dict:
     if bad: raise DataError(f"unknown read option(s) {bad}; valid: {', '.join(READ_OPTIONS)}")
     if read.get("decimal") not in (None, ".", ","): raise DataError(f"read option 'decimal' must be '.' or ',', not {read['decimal']!r}")
     if "dayfirst" in read and not isinstance(read["dayfirst"], bool): raise DataError("read option 'dayfirst' must be true or false")
+    for k in ("table", "query"):
+        if k in read and not (isinstance(read[k], str) and read[k].strip()): raise DataError(f"read option {k!r} must be a non-empty text")
+    if "table" in read and "query" in read: raise DataError("read options 'table' and 'query' exclude each other: give one")
     return read
 
 def load_data(data, columns: dict | None = None, *, required=(), builtin: dict | None = None,
-              dates=DATE_COLUMNS, read: dict | None = None):
+              dates=DATE_COLUMNS, read: dict | None = None, lazy: bool = False):
     """Load a report's data: a built-in name, a key of `builtin` ({name: loader}) or a CSV/Parquet path, through
     data prep's one loader (`load_table`): the column map {canonical: user column}, `required` columns, ids as
     text, one date format per column, numbers as people write them; `read` holds the file options (`READ_OPTIONS`).
-    Records source and sha256 for the footer. Raises `DataError` with a fix-it message."""
+    Records source and sha256 for the footer. Raises `DataError` with a fix-it message.
+
+    Warehouse data (a Parquet folder, a DuckDB database with `read={"table": ...}` or `{"query": ...}`,
+    `spark:TABLE`): a report that computes in the engine passes `lazy=True` and gets a lazy narwhals frame;
+    otherwise the rows are collected into pandas."""
     import pandas as pd
     ctx = current_report()
     read = check_read_options(read)
@@ -277,13 +285,22 @@ def load_data(data, columns: dict | None = None, *, required=(), builtin: dict |
         source, ctx.source = loaders[str(data)](), f"built-in data set {data!r}"
         ctx.sha256, ctx.sha256_of = hashlib.sha256(source.to_csv(index=False).encode()).hexdigest(), "table as CSV"
         read = {}
+    elif str(data).startswith("spark:"):
+        source, ctx.source = str(data), f"Spark table {str(data)[6:]}"   # a live table: no fixed bytes to hash
     else:
         source = Path(str(data)).expanduser()
-        if not source.is_file():
+        if source.is_dir():   # a folder of Parquet files: the hash of each file's name and hash, in name order
+            files = sorted(p for p in source.rglob("*") if p.is_file() and p.suffix.lower() in (".parquet", ".pq"))
+            digest = hashlib.sha256("".join(f"{p.relative_to(source)}\0{sha256sum(p)}\n" for p in files).encode())
+            ctx.source, ctx.sha256, ctx.sha256_of = f"Parquet folder {source.name} ({len(files)} files)", digest.hexdigest(), "files' names and sha256"
+        elif not source.is_file():
             raise DataError(f"data {str(data)!r} is neither a built-in data set ({', '.join(sorted(loaders))}) "
-                            f"nor an existing CSV file")
-        ctx.source, ctx.sha256, ctx.sha256_of = f"{'Parquet' if source.suffix.lower() in ('.parquet', '.pq') else 'CSV'} file {source.name}", sha256sum(source), "file"
-    return load_table(source, columns, required=required, dates=dates, **read)
+                            f"nor an existing CSV, Parquet or DuckDB file or Parquet folder")
+        else:
+            kind = {".parquet": "Parquet", ".pq": "Parquet", ".duckdb": "DuckDB", ".ddb": "DuckDB"}.get(source.suffix.lower(), "CSV")
+            what = f" ({'table ' + read['table'] if 'table' in read else 'a query'})" if kind == "DuckDB" and read.keys() & {"table", "query"} else ""
+            ctx.source, ctx.sha256, ctx.sha256_of = f"{kind} file {source.name}{what}", sha256sum(source), "file"
+    return load_table(source, columns, required=required, dates=dates, lazy=lazy, **read)
 
 
 # %% ../../nbs/09a_report_page.ipynb #0c199b28
