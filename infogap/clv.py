@@ -915,18 +915,30 @@ class CustomerValue:
 def value_customers(transactions, horizon: int = 12, discount_rate: float = 0.01, margin: float = 1.0,
                     holdout_weeks: int = 39, model: str = "bgnbd", min_repeat_buyers: int = 20,
                     level: float | None = 0.95) -> CustomerValue:
-    """Value every customer of a validated transaction log (customer_id, date, amount), as the clv report does:
+    """Value every customer of a validated transaction log (customer_id, date, amount), as the clv report does
+    (a pandas-like frame, or a lazy narwhals frame of a warehouse engine, which then returns only one summary row
+    per customer):
     with `holdout_weeks`, first fit BG/NBD (or MBG/NBD, `model="mbgnbd"`) and Gamma-Gamma on the data before the
     last `holdout_weeks` weeks and compare predicted with actual repeat purchases in those weeks; then refit on
     all the data and value each customer over `horizon` months (`customer_lifetime_value`): CLV = revenue ×
     `margin`. With `level` (default 0.95), each customer's CLV and the total get intervals from the models'
     parameter uncertainty (`clv_intervals`: columns clv_lower and clv_upper, and `total_interval`); `level=None`
     skips them. Raises `DataError` when the data cannot support the models."""
+    import narwhals as nw
     from infogap.dataprep import DataError, summary_data
     if model not in ("bgnbd", "mbgnbd"): raise ValueError(f"model must be 'bgnbd' or 'mbgnbd', not {model!r}")
     Model = BetaGeo if model == "bgnbd" else ModifiedBetaGeo
-    tx = _to_pandas(transactions)
-    first, last = tx["date"].min().normalize(), tx["date"].max().normalize()
+    frame = nw.from_native(transactions, pass_through=True)
+    if isinstance(frame, nw.LazyFrame):   # warehouse data (DuckDB, Spark, a Parquet folder): summarised in its engine
+        tx = frame
+        span = frame.select(nw.col("date").min().alias("first"), nw.col("date").max().alias("last")).collect()
+        first, last = pd.Timestamp(span.item(0, "first")).normalize(), pd.Timestamp(span.item(0, "last")).normalize()
+    else:
+        tx = _to_pandas(transactions)
+        first, last = tx["date"].min().normalize(), tx["date"].max().normalize()
+    def summary(cal_end, holdout_end=None):   # one row per customer: all that leaves an engine
+        s = summary_data(tx, cal_end, holdout_end=holdout_end)
+        return s if isinstance(s, pd.DataFrame) else nw.from_native(s).lazy().collect().to_pandas()
     def fit(summ):
         n_rep = int((summ["frequency"] > 0).sum())
         if n_rep < min_repeat_buyers:
@@ -941,12 +953,12 @@ def value_customers(transactions, horizon: int = 12, discount_rate: float = 0.01
         if cal_end <= first + pd.Timedelta(weeks=4):
             raise DataError(f"holdout_weeks={holdout_weeks} leaves less than 4 weeks of data to fit on "
                             f"(data runs from {first.date()} to {last.date()}); use a smaller holdout")
-        cal = summary_data(tx, cal_end, holdout_end=last)
+        cal = summary(cal_end, last)
         bg_cal, _ = fit(cal)
         pred = bg_cal.expected_purchases(cal["duration_holdout"], cal["frequency"], cal["recency"], cal["T"])
         out.update(calibration_end=cal_end, calibration=cal, bg_calibration=bg_cal,
                    predicted_holdout=float(np.asarray(pred).sum()), actual_holdout=float(cal["frequency_holdout"].sum()))
-    full = summary_data(tx, last)
+    full = summary(last)
     bg, gg = fit(full)
     if level is None:
         clv = customer_lifetime_value(bg, gg, full, horizon=horizon, discount_rate=discount_rate, margin=margin)
