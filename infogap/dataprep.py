@@ -761,14 +761,13 @@ def check_transactions(frame, required=("customer_id", "date", "amount"), id_col
     except Exception as e: raise DataError(f"{where} could not check the data: {_first_line(e)}") from None
     count = lambda key: int(got[key]) if key in got and pd.notna(got[key]) else 0
     if count("rows") == 0: raise DataError(f"the {where} table is empty (0 rows)")
-    for c in ids:
-        if count(f"null {c}"):
-            raise DataError(f"column {c!r} has {count(f'null {c}')} missing id(s) in the {where} table: "
-                            f"{_examples(frame, nw.col(c).is_null(), c)}", c)
+    def refuse(key, c, what, rows, advice=""):
+        "One check that found rows: a DataError naming the column, the count and example rows read from the engine."
+        if count(key):
+            raise DataError(f"column {c!r} has {count(key)} {what} in the {where} table: {_examples(frame, rows, c)}{advice}", c)
+    for c in ids: refuse(f"null {c}", c, "missing id(s)", nw.col(c).is_null())
     for c in dts:
-        if count(f"null {c}"):
-            raise DataError(f"column {c!r} has {count(f'null {c}')} missing date(s) in the {where} table: "
-                            f"{_examples(frame, nw.col(c).is_null(), c)}", c)
+        refuse(f"null {c}", c, "missing date(s)", nw.col(c).is_null())
         for end, year in (("min", FIRST_YEAR), ("max", LAST_YEAR)):
             ts = pd.Timestamp(got[f"{end} {c}"])
             if (ts.year < year) if end == "min" else (ts.year > year):
@@ -776,16 +775,11 @@ def check_transactions(frame, required=("customer_id", "date", "amount"), id_col
                 raise DataError(f"column {c!r} has dates outside {FIRST_YEAR}–{LAST_YEAR} in the {where} table: "
                                 f"{_examples(frame, bad, c)}", c)
     for c in nums:
-        if count(f"infinite {c}"):
-            raise DataError(f"column {c!r} has {count(f'infinite {c}')} infinite value(s) in the {where} table: "
-                            f"{_examples(frame, nw.col(c).abs() == float('inf'), c)}", c)
-        if not allow_negative and count(f"negative {c}"):
-            raise DataError(f"column {c!r} has {count(f'negative {c}')} negative value(s) in the {where} table: "
-                            f"{_examples(frame, nw.col(c) < 0, c)} (pass allow_negative=True if the log records refunds)", c)
+        refuse(f"infinite {c}", c, "infinite value(s)", nw.col(c).abs() == float("inf"))
+        if not allow_negative:
+            refuse(f"negative {c}", c, "negative value(s)", nw.col(c) < 0, " (pass allow_negative=True if the log records refunds)")
     for c in complete:
-        if c in schema and count(f"null {c}"):
-            raise DataError(f"column {c!r} has {count(f'null {c}')} missing value(s) in the {where} table: "
-                            f"{_examples(frame, absent(c), c)}; fill or drop those rows first", c)
+        if c in schema: refuse(f"null {c}", c, "missing value(s)", absent(c), "; fill or drop those rows first")
     dup = None
     if count_duplicates: dup = count("rows") - int(frame.unique().select(nw.len()).collect().item())
     missing_values = {c: count(f"null {c}") for c in schema if count(f"null {c}")}
