@@ -62,11 +62,23 @@ check-sync: install
 nbtest: install data
 	$(BIN)/nbdev_test --n_workers 2 --timing
 
-# Two workers: the renders and the book (which executes every chapter) on one, the other tests beside them.
-PYTEST_WORKERS ?= 2
+# Two pytest processes side by side (2 cores): one renders the reports and builds the book from them (which executes
+# every chapter) and checks both in the browser; the other runs every other test file. Each keeps its own session
+# fixtures, so nothing is rendered twice. PYTEST_SPLIT=0 runs one process.
+RENDER_TESTS := tests/test_reports.py tests/test_browser.py tests/test_book.py
+PYTEST_SPLIT ?= 1
 
 pytest: install data browser fonts
-	$(BIN)/python -m pytest tests -q $(if $(filter-out 0 1,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadgroup)
+ifeq ($(PYTEST_SPLIT),0)
+	$(BIN)/python -m pytest tests -q
+else
+	@log=$$(mktemp); tmp_a=$$(mktemp -d); tmp_b=$$(mktemp -d); \
+	$(BIN)/python -m pytest -q -p no:cacheprovider --basetemp=$$tmp_a $(RENDER_TESTS) > $$log 2>&1 & renders=$$!; \
+	echo "pytest: $(RENDER_TESTS) in the background (shown when done); the other tests:"; \
+	$(BIN)/python -m pytest tests -q -p no:cacheprovider --basetemp=$$tmp_b $(addprefix --ignore=,$(RENDER_TESTS)); rest=$$?; \
+	wait $$renders; rendered=$$?; echo "pytest $(RENDER_TESTS):"; cat $$log; rm -rf $$log $$tmp_a $$tmp_b; \
+	test $$rest -eq 0 && test $$rendered -eq 0
+endif
 
 # The chapters' tests run once, inside the book test (tests/test_book.py executes every chapter, `#| slow`
 # cells skipped, and fails on any error); `make nbtest` runs them alone with nbdev_test while you work.

@@ -11,19 +11,6 @@ REPORTS = ROOT / "reports"
 OUT = ROOT / "reports" / "out" / "tests"
 
 
-# `make test` runs pytest on two workers (pytest-xdist, `--dist loadgroup`). A session fixture runs once per worker,
-# so every test that uses an expensive shared fixture goes to one worker: the renders and the book that is built
-# from them on one, each Spark session on one. Grouped by the fixtures a test uses, so new tests need no marks.
-XDIST_GROUPS = {"rendered": "renders-and-book", "hostile_render": "renders-and-book", "book": "renders-and-book",
-                "rendered_zh": "renders-zh", "spark": "spark"}
-
-
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        groups = {XDIST_GROUPS[f] for f in getattr(item, "fixturenames", ()) if f in XDIST_GROUPS}
-        if groups: item.add_marker(pytest.mark.xdist_group(sorted(groups)[0]))
-
-
 def discovered_reports():
     "Report names in reports/ (collection-time discovery; chapter reports need no test edits)."
     return sorted(p.stem for p in REPORTS.glob("*.ipynb") if not p.name.startswith((".", "_")))
