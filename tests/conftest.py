@@ -83,3 +83,31 @@ def spark():
     s.sparkContext.setLogLevel("ERROR")
     yield s
     s.stop()
+
+
+# ---- headless Chromium (Debian's /usr/bin/chromium driven by the playwright package), for the report and book tests ----
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is missing: install it with `make browser` (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def watch_page(page, local=("file:", "data:")):
+    """Record what a page does wrong while it loads: console errors, page errors, and requests that leave the disk
+    (any scheme but `local`) or fail. Returns the three lists, filled as events arrive."""
+    console, errors, bad = [], [], []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: bad.append(r.url) if not r.url.startswith(local) else None)
+    page.on("requestfailed", lambda r: bad.append(f"FAILED {r.url}"))
+    return console, errors, bad
+

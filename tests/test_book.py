@@ -28,10 +28,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import OUT, ROOT, discovered_reports  # noqa: E402
+from conftest import ARGS, CHROMIUM, OUT, ROOT, discovered_reports, watch_page  # noqa: E402
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"]
 BOOK = ROOT / "_book" / "test"
 CHAPTERS = sorted(p.stem for p in (ROOT / "nbs").glob("[0-9][0-9]_*.ipynb"))
 # chapter 09 is split into sections 09a-09d (one module each): pages of their own, without exercises of their own
@@ -85,26 +83,11 @@ def book(rendered):
     return b
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is missing: install it with `make browser` (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
 def open_page(browser, path: Path, query: str = ""):
     "Open a page of the book; returns (page, context, console errors, page errors, requests off the disk)."
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
-    console, errors, bad = [], [], []
-    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("request", lambda r: bad.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None)
-    page.on("requestfailed", lambda r: bad.append(f"FAILED {r.url}"))
+    console, errors, bad = watch_page(page, local=("file:", "data:", "blob:"))   # the theme's search makes blob: URLs
     page.goto(path.resolve().as_uri() + query, wait_until="load")
     page.evaluate("() => document.fonts.ready.then(() => true)")
     page.wait_for_timeout(500)      # anything a script would fetch after "load" (all local) starts by then

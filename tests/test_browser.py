@@ -7,35 +7,20 @@ from urllib.parse import unquote
 
 import pytest
 
-from conftest import OUT, ROOT, discovered_reports
+from conftest import CHROMIUM, OUT, ROOT, discovered_reports, watch_page
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "reports" / "out" / "screenshots"
-ARGS = ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"]
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason="/usr/bin/chromium is missing: install it with `make browser` "
                                        "(apt-get install chromium) to run the browser tests")
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
 def visit(browser, path: Path, shot: Path):
     "Open `path`; return (console errors, page errors, bad requests, images not loaded, page)."
     ctx = browser.new_context(viewport={"width": 1100, "height": 900})
     page = ctx.new_page()
-    console, errors, bad = [], [], []
-    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("request", lambda r: bad.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
-    page.on("requestfailed", lambda r: bad.append(f"FAILED {r.url}"))
+    console, errors, bad = watch_page(page)
     page.goto(path.resolve().as_uri(), wait_until="load")
     page.wait_for_load_state("networkidle")
     broken = page.evaluate("""() => Array.from(document.images)
