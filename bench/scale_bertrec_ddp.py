@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import torch
@@ -33,21 +34,32 @@ def main(argv=None):
     ap.add_argument("--epochs", type=int, default=FULL_CONFIG["epochs"])
     ap.add_argument("--batch-size", type=int, default=FULL_CONFIG["batch_size"], help="global batch")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--time-limit", type=float, default=None, help="seconds of training after which to stop (recorded)")
+    ap.add_argument("--amp", choices=["auto", "on", "off"], default="auto",
+                    help="mixed precision on CUDA: auto = the model's default (bf16 on a GPU), off = float32")
+    ap.add_argument("--sharing", type=int, default=1,
+                    help="how many runs share the device at once (recorded: their seconds are not one run's alone)")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "bertrec_ddp.json"))
     args = ap.parse_args(argv)
     rank, world = init_distributed()
     ml = load_movielens_100k()
     split = leave_one_out(sequences_from_ratings(ml.ratings), ml.items.item_id.to_numpy())
-    cfg = {**FULL_CONFIG, "epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed, "progress": rank == 0}
+    cfg = {**FULL_CONFIG, "epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed, "progress": rank == 0,
+           "time_limit": args.time_limit, "amp": {"auto": None, "on": True, "off": False}[args.amp]}
     t0 = time.perf_counter()
-    model = BERT4Rec(**cfg).fit(split.train, eval_set=(split.valid_histories, split.valid_targets))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = BERT4Rec(**cfg).fit(split.train, eval_set=(split.valid_histories, split.valid_targets))
     seconds = time.perf_counter() - t0
+    stopped_by_time = any("time_limit" in str(w.message) for w in caught)
     if rank == 0:
         test = evaluate_next_item(model, split)
         device = model.device_
         result = {"processes": world, "backend": torch.distributed.get_backend() if world > 1 else None,
                   "device": str(device), "gpu": torch.cuda.get_device_name(device) if device.type == "cuda" else None,
                   "config": cfg, "epochs_run": len(model.history_), "best_epoch": int(model.best_epoch_),
+                  "runs_sharing_the_device": args.sharing, "stopped_by_time_limit": stopped_by_time,
+                  "peak_gpu_memory_mb": torch.cuda.max_memory_allocated(device) / 2**20 if device.type == "cuda" else None,
                   "seconds_to_stop": seconds, "seconds_per_epoch": seconds / len(model.history_),
                   "test": {k: float(v) for k, v in test.items()},
                   "history": json.loads(model.history_.to_json(orient="records")),
