@@ -549,6 +549,17 @@ class GammaGamma(MaximumLikelihoodModel):
 
 
 # %% ../nbs/06_clv.ipynb #fbb799c8
+def _discounted_purchases(bg, x, tx, T, horizon: int, discount_rate: float, period_length: float):
+    """Expected purchases over the `horizon` periods, and the same sum with period k's purchases discounted by
+    (1 + discount_rate)^k. The CLV is the second times expected spend times margin: the spend model's parameters
+    do not enter it, which is what lets `clv_intervals` vary the two models' parameters separately."""
+    cum_prev, discounted = np.zeros(len(x)), np.zeros(len(x))
+    for k in range(1, int(horizon) + 1):
+        cum = np.asarray(bg.expected_purchases(k * period_length, x, tx, T), float)
+        discounted += (cum - cum_prev) / (1 + discount_rate) ** k
+        cum_prev = cum
+    return cum_prev, discounted
+
 def customer_lifetime_value(bg: BetaGeo, gg: GammaGamma, summary: pd.DataFrame, horizon: int = 12,
                             discount_rate: float = 0.01, margin=1.0, period_length: float = 4.345) -> pd.DataFrame:
     """Discounted expected margin of each customer over the next `horizon` periods.
@@ -569,13 +580,9 @@ def customer_lifetime_value(bg: BetaGeo, gg: GammaGamma, summary: pd.DataFrame, 
     spend = np.asarray(gg.expected_spend(summary["frequency"], summary["monetary_value"]), float)
     margin = np.broadcast_to(np.asarray(margin, float), (len(summary),))
     if (margin < 0).any() or not np.isfinite(margin).all(): raise ValueError("margin must be non-negative and finite")
-    cum_prev, value = np.zeros(len(summary)), np.zeros(len(summary))
-    for k in range(1, int(horizon) + 1):
-        cum = np.asarray(bg.expected_purchases(k * period_length, x, tx, T), float)
-        value += (cum - cum_prev) * spend * margin / (1 + discount_rate) ** k
-        cum_prev = cum
-    out = pd.DataFrame({"p_alive": np.asarray(bg.p_alive(x, tx, T)), "expected_purchases": cum_prev,
-                        "expected_spend": spend, "clv": value}, index=summary.index)
+    purchases, discounted = _discounted_purchases(bg, x, tx, T, horizon, discount_rate, period_length)
+    out = pd.DataFrame({"p_alive": np.asarray(bg.p_alive(x, tx, T)), "expected_purchases": purchases,
+                        "expected_spend": spend, "clv": discounted * spend * margin}, index=summary.index)
     if "customer_id" in summary.columns: out.insert(0, "customer_id", summary["customer_id"].to_numpy())
     return out
 
@@ -854,14 +861,26 @@ def clv_intervals(bg: BetaGeo, gg: GammaGamma, summary: pd.DataFrame, level: flo
     cov[:4, :4], cov[4:, 4:] = bg.covariance_.to_numpy(), gg.covariance_.to_numpy()
     if not np.isfinite(cov).all(): raise ValueError("a model's covariance is not finite (singular Hessian): no interval")
     base = customer_lifetime_value(bg, gg, summary, **clv_options)
-    value = lambda tb, tg: customer_lifetime_value(_with_params(bg, tb), _with_params(gg, tg), summary, **clv_options)["clv"].to_numpy()
+    opts = {"horizon": 12, "discount_rate": 0.01, "margin": 1.0, "period_length": 4.345, **clv_options}
+    margin = np.broadcast_to(np.asarray(opts["margin"], float), (len(summary),))
+    # CLV = margin × spend(p, q, v) × discounted purchases(r, α, a, b): each model's parameters move one factor only.
+    # The purchase factor (12 hypergeometric evaluations per customer) is computed once per distinct
+    # (frequency, recency, T) — customers with the same history share it — and 8 times more for the differences.
+    hist = pd.DataFrame(summary[["frequency", "recency", "T"]].to_numpy(float), columns=["x", "tx", "T"])
+    codes = hist.groupby(["x", "tx", "T"], sort=False).ngroup().to_numpy()   # groups numbered in order of appearance,
+    x, tx, T_ = hist.drop_duplicates().to_numpy().T                         # as drop_duplicates keeps them
+    purchases = lambda tb: _discounted_purchases(_with_params(bg, tb), x, tx, T_, opts["horizon"], opts["discount_rate"],
+                                                 opts["period_length"])[1][codes]
+    spend = lambda tg: np.asarray(_with_params(gg, tg).expected_spend(summary["frequency"], summary["monetary_value"]), float)
     theta = np.concatenate([theta_b, theta_g])
+    dp0, sp0 = purchases(theta_b), spend(theta_g)
     J = np.empty((len(summary), 7))
     for j in range(7):
         h = rel_step * theta[j]
         up, down = theta.copy(), theta.copy()
         up[j] += h; down[j] -= h
-        J[:, j] = (value(up[:4], up[4:]) - value(down[:4], down[4:])) / (2 * h)
+        if j < 4: J[:, j] = margin * sp0 * (purchases(up[:4]) - purchases(down[:4])) / (2 * h)
+        else: J[:, j] = margin * dp0 * (spend(up[4:]) - spend(down[4:])) / (2 * h)
     z = stats.norm.ppf(0.5 + level / 2)
     est = base["clv"].to_numpy()
     se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", J, cov, J), 0))
