@@ -944,7 +944,7 @@ def value_customers(transactions, horizon: int = 12, discount_rate: float = 0.01
     parameter uncertainty (`clv_intervals`: columns clv_lower and clv_upper, and `total_interval`); `level=None`
     skips them. Raises `DataError` when the data cannot support the models."""
     import narwhals as nw
-    from infogap.dataprep import DataError, summary_data
+    from infogap.dataprep import DataError, summary_data_at
     if model not in ("bgnbd", "mbgnbd"): raise ValueError(f"model must be 'bgnbd' or 'mbgnbd', not {model!r}")
     Model = BetaGeo if model == "bgnbd" else ModifiedBetaGeo
     frame = nw.from_native(transactions, pass_through=True)
@@ -955,9 +955,9 @@ def value_customers(transactions, horizon: int = 12, discount_rate: float = 0.01
     else:
         tx = _to_pandas(transactions)
         first, last = tx["date"].min().normalize(), tx["date"].max().normalize()
-    def summary(cal_end, holdout_end=None):   # one row per customer: all that leaves an engine
-        s = summary_data(tx, cal_end, holdout_end=holdout_end)
-        return s if isinstance(s, pd.DataFrame) else nw.from_native(s).lazy().collect().to_pandas()
+    def summaries(*ends):   # one row per customer: all that leaves an engine; one pass over the log for all of them
+        return [s if isinstance(s, pd.DataFrame) else nw.from_native(s).lazy().collect().to_pandas()
+                for s in summary_data_at(tx, ends)]
     def fit(summ):
         n_rep = int((summ["frequency"] > 0).sum())
         if n_rep < min_repeat_buyers:
@@ -972,12 +972,13 @@ def value_customers(transactions, horizon: int = 12, discount_rate: float = 0.01
         if cal_end <= first + pd.Timedelta(weeks=4):
             raise DataError(f"holdout_weeks={holdout_weeks} leaves less than 4 weeks of data to fit on "
                             f"(data runs from {first.date()} to {last.date()}); use a smaller holdout")
-        cal = summary(cal_end, last)
+        cal, full = summaries((cal_end, last), last)
         bg_cal, _ = fit(cal)
         pred = bg_cal.expected_purchases(cal["duration_holdout"], cal["frequency"], cal["recency"], cal["T"])
         out.update(calibration_end=cal_end, calibration=cal, bg_calibration=bg_cal,
                    predicted_holdout=float(np.asarray(pred).sum()), actual_holdout=float(cal["frequency_holdout"].sum()))
-    full = summary(last)
+    else:
+        full, = summaries(last)
     bg, gg = fit(full)
     if level is None:
         clv = customer_lifetime_value(bg, gg, full, horizon=horizon, discount_rate=discount_rate, margin=margin)

@@ -19,8 +19,8 @@ __all__ = ['FIRST_YEAR', 'LAST_YEAR', 'CANONICAL_COLUMNS', 'ID_COLUMNS', 'NUMBER
            'PARQUET_SUFFIXES', 'DataError', 'parse_dates', 'parse_numbers', 'ValidationReport', 'to_pandas',
            'validate_transactions', 'apply_column_map', 'read_transactions', 'check_column_map', 'is_lazy',
            'warehouse_kind', 'sniff_separator', 'read_csv_text', 'load_table', 'flag_outliers', 'CleaningResult',
-           'clean_transactions', 'rfm', 'summary_data', 'engine_name', 'open_table', 'check_transactions',
-           'UserItemMatrix', 'user_item_matrix', 'sales_series', 'calendar_features']
+           'clean_transactions', 'rfm', 'summary_data', 'summary_data_at', 'engine_name', 'open_table',
+           'check_transactions', 'UserItemMatrix', 'user_item_matrix', 'sales_series', 'calendar_features']
 
 # %% ../nbs/01_dataprep.ipynb #e3fdc3c0
 class DataError(ValueError):
@@ -589,19 +589,40 @@ def summary_data(transactions, calibration_end, holdout_end=None, freq: str = "W
     monetary_value_holdout, duration_holdout when `holdout_end` is given). Only customers whose first
     purchase is on or before `calibration_end` appear. `amount_col=None` summarises a log of ids and dates
     (no monetary columns). Same frame kind as the input."""
+    return summary_data_at(transactions, [(calibration_end, holdout_end)], freq, customer_col, date_col, amount_col)[0]
+
+
+def summary_data_at(transactions, ends, freq: str = "W", customer_col: str = "customer_id", date_col: str = "date",
+                    amount_col: str | None = "amount") -> list:
+    """`summary_data` at several calibration ends from one pass over the log: `ends` lists calibration ends, or
+    (calibration_end, holdout_end) pairs; returns one summary per entry, in order. A warehouse engine groups the log
+    into purchase days once and summarises those days for every entry — the way to get a calibration summary and the
+    full-period one, or the summaries of a rolling-origin evaluation, without reading a large log again each time."""
     if freq not in _PERIOD_DAYS: raise ValueError(f"freq must be 'D' or 'W', not {freq!r}")
     frame = nw.from_native(transactions)
     money = amount_col is not None
     _check_columns(frame, [customer_col, date_col] + ([amount_col] if money else []))
-    cal, k = _to_day(calibration_end), float(_PERIOD_DAYS[freq])
-    hold = None if holdout_end is None else _to_day(holdout_end)
-    if hold is not None and hold <= cal: raise ValueError(f"holdout_end {holdout_end} must be after calibration_end {calibration_end}")
-    # One pass over the log: purchase days up to the end of the holdout (or of the calibration), then per customer
-    # conditional sums split them into the two periods. A warehouse engine thus reads and groups the log once; the
-    # first day's amount comes from a window over the customer's days rather than a join back onto them, which
-    # would make a SQL engine compute the days twice.
-    occ = _computed_once(_occasions(frame, customer_col, date_col, amount_col, until=cal if hold is None else hold))
-    day, amt, in_cal = nw.col("_day"), nw.col("_amount"), nw.col("_day") <= cal
+    k, periods = float(_PERIOD_DAYS[freq]), []
+    for e in ends:
+        cal_end, hold_end = e if isinstance(e, tuple) else (e, None)
+        cal, hold = _to_day(cal_end), None if hold_end is None else _to_day(hold_end)
+        if hold is not None and hold <= cal: raise ValueError(f"holdout_end {hold_end} must be after calibration_end {cal_end}")
+        periods.append((cal, hold))
+    if not periods: return []
+    # Purchase days up to the last day any entry needs, computed once (`_computed_once`); each summary then splits
+    # them into calibration and holdout with conditional sums, so no summary reads or groups the log again
+    occ = _computed_once(_occasions(frame, customer_col, date_col, amount_col,
+                                    until=max(c if h is None else h for c, h in periods)))
+    return [_native(_summary_of_days(occ, cal, hold, k, money, customer_col)) for cal, hold in periods]
+
+
+def _summary_of_days(occ, cal: int, hold: int | None, k: float, money: bool, customer_col: str):
+    """The BTYD summary (a lazy or eager narwhals frame, sorted by customer) of purchase days `occ` (customer,
+    `_day`, `_amount`): calibration up to day `cal`, holdout (cal, hold]. The first day's amount comes from a window
+    over each customer's days (not a join back onto them) and the two periods from conditional sums."""
+    day, amt = nw.col("_day"), nw.col("_amount")
+    occ = occ.filter(day <= (cal if hold is None else hold))
+    in_cal = day <= cal
     occ = occ.with_columns(_first_day=day.min().over(customer_col))
     occ = occ.with_columns(_cal_day=nw.when(in_cal).then(day),                    # null outside the calibration period
                            _cal_n=nw.when(in_cal).then(1).otherwise(0),
@@ -613,7 +634,7 @@ def summary_data(transactions, calibration_end, holdout_end=None, freq: str = "W
               .agg(_first=nw.col("_day").min(), _last=nw.col("_cal_day").max(), _n=nw.col("_cal_n").sum(),
                    _total=nw.col("_cal_amount").sum(), _first_amount=nw.col("_first_amount").sum(),
                    _hn=nw.col("_hold_n").sum(), _hsum=nw.col("_hold_amount").sum())
-              .filter(nw.col("_first") <= cal))                                  # customers acquired by calibration_end
+              .filter(nw.col("_first") <= cal))                                  # customers acquired by the calibration end
     out = (per.with_columns(frequency=(nw.col("_n") - 1).cast(nw.Int64),
                             recency=(nw.col("_last") - nw.col("_first")).cast(nw.Float64) / k,
                             T=(cal - nw.col("_first")).cast(nw.Float64) / k))
@@ -628,7 +649,7 @@ def summary_data(transactions, calibration_end, holdout_end=None, freq: str = "W
                                monetary_value_holdout=nw.when(nw.col("_hn") > 0).then(nw.col("_hsum") / nw.col("_hn")).otherwise(0.0),
                                duration_holdout=nw.lit((hold - cal) / k))
         cols += ["frequency_holdout"] + (["monetary_value_holdout"] if money else []) + ["duration_holdout"]
-    return _native(out.select(cols).sort(customer_col))
+    return out.select(cols).sort(customer_col)
 
 
 # %% ../nbs/01_dataprep.ipynb #b707492d
