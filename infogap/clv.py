@@ -843,13 +843,13 @@ def _with_params(model, theta):
     return m
 
 
-def clv_intervals(bg: BetaGeo, gg: GammaGamma, summary: pd.DataFrame, level: float = 0.95, rel_step: float = 1e-5,
+def clv_intervals(bg: BetaGeo, gg: GammaGamma, summary: pd.DataFrame, level: float = 0.95, rel_step: float = 1e-7,
                   **clv_options) -> tuple[pd.DataFrame, pd.Series]:
     """CLV of each customer and of all of them together, with intervals from the models' parameter uncertainty.
 
     The delta method: the CLV is a smooth function of the 7 parameters θ (BG/NBD's r, α, a, b and Gamma-Gamma's
     p, q, v), whose estimates are approximately normal with the covariance Σ from each fit's Hessian (the two fits
-    are independent, so Σ is block-diagonal). With J = ∂CLV/∂θ by central differences, Var(CLV) ≈ J Σ Jᵀ. The
+    are independent, so Σ is block-diagonal). With J = ∂CLV/∂θ by forward differences (step `rel_step` × θ: hypergeometric values are accurate to about 1e-14, so a step of 1e-7 leaves J accurate to about 1e-7), Var(CLV) ≈ J Σ Jᵀ. The
     interval is built on the log scale, CLV · exp(± z · se/CLV), so that it stays positive and reflects the
     skew of a ratio-like quantity. `clv_options` (horizon, discount_rate, margin, period_length) go to
     `customer_lifetime_value`. Returns (per-customer table with clv, clv_se, clv_lower, clv_upper; the total's
@@ -865,7 +865,7 @@ def clv_intervals(bg: BetaGeo, gg: GammaGamma, summary: pd.DataFrame, level: flo
     margin = np.broadcast_to(np.asarray(opts["margin"], float), (len(summary),))
     # CLV = margin × spend(p, q, v) × discounted purchases(r, α, a, b): each model's parameters move one factor only.
     # The purchase factor (12 hypergeometric evaluations per customer) is computed once per distinct
-    # (frequency, recency, T) — customers with the same history share it — and 8 times more for the differences.
+    # (frequency, recency, T) — customers with the same history share it — and 4 times more for the differences.
     hist = pd.DataFrame(summary[["frequency", "recency", "T"]].to_numpy(float), columns=["x", "tx", "T"])
     codes = hist.groupby(["x", "tx", "T"], sort=False).ngroup().to_numpy()   # groups numbered in order of appearance,
     x, tx, T_ = hist.drop_duplicates().to_numpy().T                         # as drop_duplicates keeps them
@@ -875,12 +875,11 @@ def clv_intervals(bg: BetaGeo, gg: GammaGamma, summary: pd.DataFrame, level: flo
     theta = np.concatenate([theta_b, theta_g])
     dp0, sp0 = purchases(theta_b), spend(theta_g)
     J = np.empty((len(summary), 7))
-    for j in range(7):
+    for j in range(7):   # forward differences: 4 evaluations of the costly factor rather than central's 8
         h = rel_step * theta[j]
-        up, down = theta.copy(), theta.copy()
-        up[j] += h; down[j] -= h
-        if j < 4: J[:, j] = margin * sp0 * (purchases(up[:4]) - purchases(down[:4])) / (2 * h)
-        else: J[:, j] = margin * dp0 * (spend(up[4:]) - spend(down[4:])) / (2 * h)
+        up = theta.copy(); up[j] += h; h = up[j] - theta[j]   # the step as represented in floating point
+        if j < 4: J[:, j] = margin * sp0 * (purchases(up[:4]) - dp0) / h
+        else: J[:, j] = margin * dp0 * (spend(up[4:]) - sp0) / h
     z = stats.norm.ppf(0.5 + level / 2)
     est = base["clv"].to_numpy()
     se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", J, cov, J), 0))
