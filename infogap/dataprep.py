@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .results import Summary
+
 # %% auto #0
 __all__ = ['FIRST_YEAR', 'LAST_YEAR', 'CANONICAL_COLUMNS', 'ID_COLUMNS', 'NUMBER_COLUMNS', 'DATE_COLUMNS', 'DATABASE_SUFFIXES',
            'PARQUET_SUFFIXES', 'DataError', 'parse_dates', 'parse_numbers', 'ValidationReport', 'to_pandas',
@@ -170,6 +172,26 @@ def parse_numbers(values: pd.Series, column: str = "amount", decimal: str | None
 
 
 # %% ../nbs/01_dataprep.ipynb #9afeed35
+class _ChecksSummary(Summary):
+    """`ValidationReport.summary()`: a `Summary`. Until the next release it also answers as the one-column table that
+    `summary()` used to return (`.loc`, `["value"]`, `.to_string()` ...), with a `DeprecationWarning`."""
+    def __getattr__(self, name):
+        if name.startswith("_") or name in ("title", "info", "tables", "notes", "digits"):   # not set yet (copy, pickle)
+            raise AttributeError(name)
+        if not hasattr(pd.DataFrame, name):
+            raise AttributeError(f"{type(self).__name__} object has no attribute {name!r}")
+        _frame_deprecated(f".{name}")
+        return getattr(self.table, name)
+
+    def __getitem__(self, key):
+        _frame_deprecated("[...]")
+        return self.table[key]
+
+def _frame_deprecated(what: str):
+    warnings.warn(f"ValidationReport.summary() returns a Summary now; `summary(){what}` on it as a DataFrame is deprecated "
+                  "and will be removed in the next release: use ValidationReport.to_frame() (or summary().to_frame())",
+                  DeprecationWarning, stacklevel=3)
+
 @dataclass
 class ValidationReport:
     "What `validate_transactions` found: the typed data, plus counts of duplicates and suspicious values."
@@ -183,13 +205,19 @@ class ValidationReport:
     missing: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
 
-    def summary(self) -> pd.DataFrame:
-        "One-column table of the checks, for notebooks and reports."
+    def to_frame(self) -> pd.DataFrame:
+        "One-column table (`value`) of the checks, one row per check, for notebooks and reports."
         rows = {"rows": self.n_rows, "customers": self.n_customers,
                 "first date": self.first_date.date(), "last date": self.last_date.date(),
                 "exact duplicate rows": "not counted" if self.duplicate_rows is None else self.duplicate_rows, "zero amounts": self.zero_amounts}
         rows.update({f"missing {k}": v for k, v in self.missing.items()})
         return pd.DataFrame({"value": pd.Series(rows, dtype=object)})
+
+    def summary(self) -> Summary:
+        """The checks as the kit's one `Summary` (chapter 01a): the table of `to_frame()` and the findings as notes.
+        (It used to return that table itself; table methods on it still work, with a `DeprecationWarning`.)"""
+        notes = self.warnings or ["no exact duplicates, zero amounts or missing values found"]
+        return _ChecksSummary("Checks of the transaction log", {}, {"": self.to_frame()}, notes)
 
     def __repr__(self):
         return (f"ValidationReport({self.n_rows:,} rows, {self.n_customers:,} customers, "
