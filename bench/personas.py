@@ -5,7 +5,7 @@ Both sides include `infogap.dataprep.rfm` (reported separately as rfm_seconds); 
 infogap side: `Personas` with its defaults (k scored on a 5,000-customer sample with 20 bootstraps of 3 starts
 per k, one thread; final fit K-Means on the sample, then MiniBatchKMeans from its centres on all customers).
 
-    .venv/bin/python bench/personas.py            # 1,000,000 customers
+    .venv/bin/python bench/personas.py            # 1,000,000 customers, 3 rounds of both pipelines taking turns
     .venv/bin/python bench/personas.py --n 100000
 
 The simulation (a Python loop in `simulate_customers`) is not timed; it is cached in bench/cache/.
@@ -77,6 +77,8 @@ if __name__ == "__main__":
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--skip-plain", action="store_true")
+    ap.add_argument("--repeats", type=int, default=3, help="rounds of both pipelines, taking turns (for a ratio range)")
+    ap.add_argument("--out", default=str(HERE / "results" / "personas.json"))
     ap.add_argument("--_run", default=None)
     a = ap.parse_args()
     path = HERE / "cache" / f"customers_{a.n}.parquet"
@@ -84,16 +86,23 @@ if __name__ == "__main__":
         run_pipeline(a._run, path, a.threads); sys.exit(0)
     import pandas as pd
     sys.path.insert(0, str(HERE))
-    from _machine import machine, write_result
+    from _machine import machine, ratio_range, write_result
     info, cached = machine(threads=a.threads), path.exists()
     t = time.perf_counter(); simulate(a.n, path); sim_s = None if cached else round(time.perf_counter() - t, 1)
     results = []
-    for kind in ["infogap"] + ([] if a.skip_plain else ["plain_sklearn"]):
-        out = subprocess.run([sys.executable, __file__, "--n", str(a.n), "--threads", str(a.threads), "--_run", kind],
-                             capture_output=True, text=True)
-        if out.returncode: raise SystemExit(out.stderr[-2000:])
-        results.append(json.loads(out.stdout.strip().splitlines()[-1])); print(results[-1], flush=True)
-    res = dict(n_customers=a.n, n_transactions=int(pd.read_parquet(path, columns=["customer_id"]).shape[0]), threads=a.threads, simulation_seconds_untimed=sim_s, simulation_cached=cached, results=results,
-               goal="under 60 s and under 4 GB on 2 cores", machine=info)
-    write_result(HERE / "results" / "personas.json", res, indent=1)
+    kinds = ["infogap"] + ([] if a.skip_plain else ["plain_sklearn"])
+    for rep in range(a.repeats):   # the two pipelines take turns, so that both see the same machine over the run
+        for kind in (kinds if rep % 2 == 0 else kinds[::-1]):
+            out = subprocess.run([sys.executable, __file__, "--n", str(a.n), "--threads", str(a.threads), "--_run", kind],
+                                 capture_output=True, text=True)
+            if out.returncode: raise SystemExit(out.stderr[-2000:])
+            results.append({"repeat": rep, **json.loads(out.stdout.strip().splitlines()[-1])}); print(results[-1], flush=True)
+    secs = {kind: [r["seconds"] for r in sorted(results, key=lambda r: r["repeat"]) if r["kind"] == kind] for kind in kinds}
+    ratio = None if a.skip_plain else ratio_range(secs["plain_sklearn"], secs["infogap"])   # plain / infogap, per repeat
+    res = dict(n_customers=a.n, n_transactions=int(pd.read_parquet(path, columns=["customer_id"]).shape[0]), threads=a.threads,
+               simulation_seconds_untimed=sim_s, simulation_cached=cached, repeats=a.repeats, results=results,
+               seconds={k: {"min": min(v), "max": max(v)} for k, v in secs.items()},
+               peak_rss_gib={k: max(r["peak_rss_gib"] for r in results if r["kind"] == k) for k in kinds},
+               plain_over_infogap=ratio, goal="under 60 s and under 4 GB on 2 cores", machine=info)
+    write_result(a.out, res, indent=1)
     print(json.dumps(res, indent=1))
