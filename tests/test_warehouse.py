@@ -80,6 +80,26 @@ def test_clv_report_on_a_parquet_folder_equals_the_in_memory_valuation(warehouse
     assert "Parquet folder orders (3 files)" in html and "weekly tracking chart" in html
 
 
+@pytest.mark.parametrize("name", ["dataprep", "personas", "forecast"])
+def test_report_on_a_parquet_folder_equals_the_same_log_read_from_csv(warehouse, cdnow, tmp_path, name):
+    """Reports whose heavy step is an aggregate (checks, RFM, the buy-till-you-die summary, the sales series) compute it
+    in DuckDB on a Parquet folder, and their numbers equal a run on the same log as a CSV file read into pandas; the
+    sampled customers (`max_customers` in the test parameters of dataprep and personas) are the same ones too."""
+    from infogap.report.catalog import find_reports
+    from infogap.report.render import render_report
+    info = find_reports(REPORTS)[name]
+    csv = tmp_path / "orders.csv"
+    cdnow.rename(columns=CMAP).to_csv(csv, index=False)
+    got = {}
+    for kind, data in (("engine", warehouse / "orders"), ("pandas", csv)):
+        r = render_report(info, {**info.test_parameters, "data": str(data), "columns": CMAP}, out_dir=tmp_path / kind)
+        assert r.status == "ok", r.error
+        got[kind] = {h["key"]: h["value"] for h in r.headlines}
+    assert got["engine"].keys() == got["pandas"].keys() and got["pandas"]
+    for key, value in got["pandas"].items():
+        assert got["engine"][key] == (pytest.approx(value, rel=1e-9) if isinstance(value, float) else value), key
+
+
 @pytest.mark.parametrize("args, message", [
     (["--table", "order"], "DuckDB database shop.duckdb has no table 'order'; its tables: orders, orders_text"),
     ([], "name what to read in it with a table (--table NAME) or a query"),

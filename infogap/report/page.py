@@ -28,9 +28,10 @@ _all_ = ["DataError", "CANONICAL_COLUMNS"]  # re-exported: report notebooks get 
 __all__ = ['LANGS', 'CHART_STYLE', 'CJK_FONT_FAMILY', 'LOCALES', 'UNTRANSLATED_MIME', 'BUILTIN_DATA', 'READ_OPTIONS',
            'TABLE_FORMATS', 'HEADLINE_MIME', 'esc', 'ReportContext', 'current_report', 'figure_alt_text',
            'cjk_font_file', 'use_chart_style', 'translate_figure', 'show_panels', 'start_report', 'catalog_path',
-           'message_catalog', 'tr', 'fmt_number', 'fmt_date', 'check_read_options', 'load_data', 'say_html', 'say',
-           'table_html', 'show_table', 'headline_record', 'headline_html', 'headline', 'footer_html', 'report_footer',
-           'check_output_name', 'output_path', 'spreadsheet_safe', 'save_csv', 'DataError', 'CANONICAL_COLUMNS']
+           'message_catalog', 'tr', 'fmt_number', 'fmt_date', 'check_read_options', 'load_data', 'sample_customers',
+           'say_html', 'say', 'table_html', 'show_table', 'headline_record', 'headline_html', 'headline', 'footer_html',
+           'report_footer', 'check_output_name', 'output_path', 'spreadsheet_safe', 'save_csv', 'DataError',
+           'CANONICAL_COLUMNS']
 
 # %% ../../nbs/09a_report_page.ipynb #864e16f3
 def esc(value) -> str:
@@ -302,6 +303,22 @@ def load_data(data, columns: dict | None = None, *, required=(), builtin: dict |
             ctx.source, ctx.sha256, ctx.sha256_of = f"{kind} file {source.name}{what}", sha256sum(source), "file"
     return load_table(source, columns, required=required, dates=dates, lazy=lazy, **read)
 
+
+# %% ../../nbs/09a_report_page.ipynb #52317400
+def sample_customers(frame, max_customers: int, seed: int = 0, customer_col: str = "customer_id"):
+    """`frame` restricted to `max_customers` customers drawn at random with `seed` (all of them when `max_customers` is
+    0 or there are no more): a pandas frame stays pandas, a warehouse engine's lazy frame stays in its engine."""
+    import narwhals as nw
+    import pandas as pd
+    from infogap.dataprep import to_pandas
+    if not max_customers: return frame
+    in_engine = not isinstance(frame, pd.DataFrame)
+    ids = (to_pandas(nw.from_native(frame).select(customer_col).unique())[customer_col] if in_engine
+           else pd.Series(frame[customer_col].unique()))
+    if len(ids) <= max_customers: return frame
+    keep = ids.sort_values(ignore_index=True).sample(max_customers, random_state=seed)   # sorted: the same draw everywhere
+    if in_engine: return nw.from_native(frame).filter(nw.col(customer_col).is_in(keep.tolist()))
+    return frame[frame[customer_col].isin(keep)].reset_index(drop=True)
 
 # %% ../../nbs/09a_report_page.ipynb #0c199b28
 def _pick_lang(template):
