@@ -147,6 +147,7 @@ CJK = __import__("re").compile("[\u3000-\u9fff\uff00-\uffef]")
 MONTH_NAME = __import__("re").compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b")
 ENGLISH_WORD = __import__("re").compile(r"[A-Za-z]{3,}")
 REPORTS_WITH_DATE_AXES = {"dataprep", "forecast"}   # their figures have time on the x axis
+ENGLISH_SENTENCE = __import__("re").compile(r"(?:\b[A-Za-z][A-Za-z'’-]*[ ,:()]+){7,}[A-Za-z]+")   # 8+ English words in a row
 
 
 def check_figure_text(r, page, name):
@@ -189,6 +190,11 @@ def test_report_in_chinese(browser, rendered_zh, name):
             if text.strip() and not cjk.search(text) and ENGLISH_PHRASE.search(text):
                 english.append(f"{tag}: {text[:80]}")
         assert not english, f"{name}: English UI text on the Chinese page: {english[:8]}"
+        # no English sentence inside a Chinese one, a list or a table (a library's text passed in as a value); data such as
+        # film titles are short and listed with ";", so eight English words in a row are a sentence
+        cells = page.eval_on_selector_all("p, li, td, .ig-headline-note", "els => els.map(e => e.innerText)")
+        sentences = [m.group(0)[:80] for t in cells for m in ENGLISH_SENTENCE.finditer(t)]
+        assert not sentences, f"{name}: English sentences on the Chinese page: {sentences[:5]}"
         # money reads as Chinese writes it: "19,127 美元", the currency once in a table's header, never Babel's "US$"
         body = page.inner_text("body")
         assert "US$" not in body, f"{name}: money written as US$ on the Chinese page"
@@ -221,7 +227,7 @@ def test_index_in_chinese(browser, rendered_zh):
         check_clean(console, errors, bad, broken)
         assert page.evaluate("() => document.documentElement.lang") == "zh-Hans"
         texts = page.evaluate("""() => Array.from(document.querySelectorAll(
-            'h1, blockquote, thead th, td.ig-name a, .ig-desc, .ig-data, td:nth-child(2), td.ig-time, .ig-headline-label, footer'))
+            'h1, blockquote, thead th, td.ig-name a, .ig-desc, .ig-data, td.ig-status, td.ig-time, .ig-headline-label, footer'))
             .map(e => e.innerText)""")
         english = [t[:80] for t in texts if t.strip() and not CJK.search(t)]
         assert not english, f"English on the Chinese index: {english[:8]}"

@@ -573,12 +573,12 @@ def index_html(out_dir, lang: str | None = None) -> str:
         except (TypeError, ValueError): secs = 0.0
         rows.append(f'<tr><td class="ig-name">{link}<div class="ig-desc">{esc(tr(meta.get("description", ""), lang))}</div>'
                     f'<div class="ig-data">{t("Data: {what}", what=data_description(meta.get("data"), lang))}</div></td>'
-                    f'<td>{status}</td><td class="ig-time">{t("{s} s", s=f"{secs:.1f}")}</td><td class="ig-hl">{hl}</td></tr>')
+                    f'<td class="ig-status">{status}</td><td class="ig-time">{t("{s} s", s=f"{secs:.1f}")}</td><td class="ig-hl">{hl}</td></tr>')
     from infogap import __version__
     now = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
     css = REPORT_CSS + (".ig-index th,.ig-index td{text-align:left}.ig-index td{white-space:normal}.ig-name{width:30%}"
                         ".ig-desc{color:#57606a;font-size:.85em}.ig-data{font-size:.85em;font-weight:600}.ig-failed{color:#b42318;font-weight:600}.ig-ok{color:#1a7f37}"
-                        ".ig-index td.ig-time{white-space:nowrap}.ig-hl .ig-headline{min-width:0;margin:3px 6px 3px 0;padding:5px 9px}"
+                        ".ig-index th,.ig-index td.ig-time{white-space:nowrap}.ig-index td.ig-status{min-width:3em}.ig-hl .ig-headline{min-width:0;margin:3px 6px 3px 0;padding:5px 9px}"
                         ".ig-hl .ig-headline-value{font-size:1.15em}.ig-hl .ig-headline-label{font-size:.8em}body{max-width:1200px}")
     heads = "".join(f"<th>{t(h)}</th>" for h in ("report", "status", "time", "headline numbers"))
     return (f'<!DOCTYPE html><html lang="{esc(HTML_LANG.get(lang, lang))}"><head><meta charset="utf-8">'
