@@ -15,7 +15,8 @@ from . import __version__
 from .dataprep import CANONICAL_COLUMNS, DataError
 from .report.catalog import (ParameterError, ReportDefinitionError, find_reports, parse_column_map, plan_run,
                                     template_frame)
-from .report.render import render_report, render_all, results_table, write_index
+from .report.render import (index_summary, render_report, render_all, result_summary, results_table,
+                                   run_language, write_index)
 
 
 # %% auto #0
@@ -106,12 +107,9 @@ def _read_options(args) -> dict:
     return {k: v for k, v in out.items() if v is not None}
 
 def _print_result(r):
-    if r.status == "ok":
-        hl = "; ".join(f"{h['label']}: {h['text']}" for h in r.headlines)
-        print(terminal_safe(f"{r.name}: ok in {r.seconds:.1f}s -> {r.html}" + (f"\n    {hl}" if hl else "")))
-    else:
-        _err(f"report {r.name!r} failed: {r.error}")
-        if r.failed_notebook: print(terminal_safe(f"    executed notebook kept at {r.failed_notebook}"), file=sys.stderr)
+    "One run's summary (`result_summary`, in the report's language): to stdout when it worked, to stderr when it failed."
+    if r.status == "ok": print(terminal_safe(result_summary(r)))
+    else: _err(result_summary(r))
 
 def _write_index(out) -> bool:
     try:
@@ -146,7 +144,7 @@ def _cmd_report(args) -> int:
     for r in results:
         if r.status != "ok": _print_result(r)
     print(terminal_safe(results_table(results)))
-    print(terminal_safe(f"index: {plan.out_dir / 'index.html'}"))
+    print(terminal_safe(index_summary(plan.out_dir, run_language([r.lang for r in results]))))
     return 0 if all(r.status == "ok" for r in results) else 1
 
 

@@ -283,19 +283,22 @@ class ArimaResults(Results):
                              "detail": [f"lags={lags}, df={lags - min(k, lags - 1)}", f"skew={stats.skew(e):.2f}, kurtosis={stats.kurtosis(e, fisher=False):.2f}"]},
                             index=pd.Index(["Ljung-Box", "Jarque-Bera"], name="test"))
 
-    def plot_diagnostics(self, lags: int = 36):
-        "Residuals over time, their ACF, and a histogram with the normal density."
+    def plot_diagnostics(self, lags: int = 36, axes=None):
+        """Residuals over time, their ACF, and a histogram with the normal density: one figure of three panels, or drawn
+        into three `axes` you give (e.g. of three figures, which a report page stacks on a phone). Returns the figure."""
         from statsmodels.graphics.tsaplots import plot_acf
         from scipy import stats
         import matplotlib.pyplot as plt
         e = self.residuals
-        fig, axes = plt.subplots(1, 3, figsize=(13, 3))
+        if axes is None: fig, axes = plt.subplots(1, 3, figsize=(13, 3))
+        elif len(axes) != 3: raise ValueError(f"axes must be three matplotlib axes, got {len(axes)}")
+        else: fig = axes[0].figure
         axes[0].plot(e); axes[0].axhline(0, color="grey", lw=0.5)
         axes[0].set(title=f"Residuals of {self.name}", xlabel="Time", ylabel="Residual (log scale)" if self.log else "Residual")
         plot_acf(e, lags=min(lags, len(e) // 2 - 1), ax=axes[1], title="Residual ACF"); axes[1].set(xlabel="Lag", ylabel="Correlation")
         axes[2].hist(e, bins=20, density=True, alpha=0.6); g = np.linspace(e.min(), e.max(), 100)
         axes[2].plot(g, stats.norm.pdf(g, e.mean(), e.std())); axes[2].set(title="Residual distribution", xlabel="Residual", ylabel="Density")
-        plt.tight_layout()
+        for f in {id(ax.figure): ax.figure for ax in axes}.values(): f.tight_layout()
         return fig
 
     @_one_blas_thread

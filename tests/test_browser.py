@@ -143,6 +143,28 @@ def test_hostile_data_is_inert(browser, hostile_render):
 
 
 ENGLISH_PHRASE = __import__("re").compile(r"\b[A-Za-z]{3,}(?:[ -][a-z]{2,}){1,}\b")
+CJK = __import__("re").compile("[\u3000-\u9fff\uff00-\uffef]")
+MONTH_NAME = __import__("re").compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b")
+ENGLISH_WORD = __import__("re").compile(r"[A-Za-z]{3,}")
+REPORTS_WITH_DATE_AXES = {"dataprep", "forecast"}   # their figures have time on the x axis
+ENGLISH_SENTENCE = __import__("re").compile(r"(?:\b[A-Za-z][A-Za-z'’-]*[ ,:()]+){7,}[A-Za-z]+")   # 8+ English words in a row
+
+
+def check_figure_text(r, page, name):
+    """What the figures drew (titles, axis labels, legends, tick labels, annotations; kept by the kernel before each figure
+    was saved) reads Chinese: no text without a Chinese character holds an English word that is not a data value shown in
+    the page's tables (metric, arm and film names), and no date tick is written with English month names."""
+    texts = r.figure_text
+    assert texts, f"{name}: the kernel kept no figure text"
+    data_words = {w.lower() for w in ENGLISH_WORD.findall(" ".join(page.eval_on_selector_all(
+        "table.ig-table tbody td", "els => els.map(e => e.innerText)")))}
+    english = sorted({f"{t['kind']}: {t['text'][:60]}" for t in texts if not CJK.search(t["text"])
+                      and {w.lower() for w in ENGLISH_WORD.findall(t["text"])} - data_words - {"alive", "ndcg", "mrr", "auc", "clv", "arima"}})
+    assert not english, f"{name}: English text in the figures of the Chinese page: {english[:8]}"
+    months = sorted({t["text"] for t in texts if t["kind"] == "tick" and MONTH_NAME.search(t["text"])})
+    assert not months, f"{name}: date ticks with English month names: {months[:5]}"
+    if name in REPORTS_WITH_DATE_AXES:   # dates written the Chinese way, e.g. 1958年 or 1958年3月
+        assert any("年" in t["text"] for t in texts if t["kind"] == "tick"), f"{name}: no date tick in Chinese: {texts[:10]}"
 
 
 @pytest.mark.parametrize("name", discovered_reports())
@@ -168,6 +190,18 @@ def test_report_in_chinese(browser, rendered_zh, name):
             if text.strip() and not cjk.search(text) and ENGLISH_PHRASE.search(text):
                 english.append(f"{tag}: {text[:80]}")
         assert not english, f"{name}: English UI text on the Chinese page: {english[:8]}"
+        # no English sentence inside a Chinese one, a list or a table (a library's text passed in as a value); data such as
+        # film titles are short and listed with ";", so eight English words in a row are a sentence
+        cells = page.eval_on_selector_all("p, li, td, .ig-headline-note", "els => els.map(e => e.innerText)")
+        sentences = [m.group(0)[:80] for t in cells for m in ENGLISH_SENTENCE.finditer(t)]
+        assert not sentences, f"{name}: English sentences on the Chinese page: {sentences[:5]}"
+        # money reads as Chinese writes it: "19,127 美元", the currency once in a table's header, never Babel's "US$"
+        body = page.inner_text("body")
+        assert "US$" not in body, f"{name}: money written as US$ on the Chinese page"
+        dollars = [h["text"] for h in r.headlines if "$" in h["text"]]
+        assert not dollars, f"{name}: headline money in English form: {dollars}"
+        assert "$" not in "".join(t for tag, t in texts if tag == "P"), f"{name}: a sentence writes money with $"
+        check_figure_text(r, page, name)
         check_cjk_font(page, name)
     finally:
         ctx.close()
@@ -183,3 +217,21 @@ def check_cjk_font(page, name):
     fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
     embedded = [f for f in fonts if f.get("isCustomFont")]
     assert embedded and sum(f["glyphCount"] for f in embedded) >= 2, f"{name}: h1 not drawn with the embedded CJK font: {fonts}"
+
+
+def test_index_in_chinese(browser, rendered_zh):
+    """The index of reports rendered in Chinese is Chinese too (it speaks the language its reports were rendered in):
+    `lang`, title, introduction, column heads, each report's title, description and data set, status and footer."""
+    console, errors, bad, broken, n_images, page, ctx = visit(browser, OUT / "zh" / "index.html", SHOTS / "index-zh.png")
+    try:
+        check_clean(console, errors, bad, broken)
+        assert page.evaluate("() => document.documentElement.lang") == "zh-Hans"
+        texts = page.evaluate("""() => Array.from(document.querySelectorAll(
+            'h1, blockquote, thead th, td.ig-name a, .ig-desc, .ig-data, td.ig-status, td.ig-time, .ig-headline-label, footer'))
+            .map(e => e.innerText)""")
+        english = [t[:80] for t in texts if t.strip() and not CJK.search(t)]
+        assert not english, f"English on the Chinese index: {english[:8]}"
+        assert len(page.locator("td.ig-name a").all()) == len(rendered_zh)
+        check_cjk_font(page, "index")
+    finally:
+        ctx.close()

@@ -177,6 +177,9 @@ def test_pages_read_as_a_manager_reads(rendered):
         h = {x["key"]: x for x in rendered["propensity"].headlines}
         assert "$10.00 margin per buyer and $1.00 per contact" in h["best_profit"]["note"]
         assert h["best_profit"]["note"] in p.replace("&#x27;", "'")
+    if "clv" in pages:   # every CLV figure carries the margin and discount it rests on
+        h = {x["key"]: x for x in rendered["clv"].headlines}
+        assert all("margin 100%, discounted 1.0% a month" in h[k].get("note", "") for k in ("clv_total", "clv_mean")), h
     if "forecast" in pages:
         assert "<h1" in pages["forecast"] and "Sales forecast" not in pages["forecast"]
         label = {x["key"]: x for x in rendered["forecast"].headlines}["next_forecast"]["label"]

@@ -25,13 +25,13 @@ _all_ = ["DataError", "CANONICAL_COLUMNS"]  # re-exported: report notebooks get 
 
 
 # %% auto #0
-__all__ = ['LANGS', 'CHART_STYLE', 'CJK_FONT_FAMILY', 'LOCALES', 'UNTRANSLATED_MIME', 'BUILTIN_DATA', 'READ_OPTIONS',
-           'TABLE_FORMATS', 'HEADLINE_MIME', 'esc', 'ReportContext', 'current_report', 'figure_alt_text',
-           'cjk_font_file', 'use_chart_style', 'translate_figure', 'show_panels', 'start_report', 'catalog_path',
-           'message_catalog', 'tr', 'fmt_number', 'fmt_date', 'check_read_options', 'load_data', 'sample_customers',
-           'say_html', 'say', 'table_html', 'show_table', 'headline_record', 'headline_html', 'headline', 'footer_html',
-           'report_footer', 'check_output_name', 'output_path', 'spreadsheet_safe', 'save_csv', 'DataError',
-           'CANONICAL_COLUMNS']
+__all__ = ['LANGS', 'CHART_STYLE', 'CJK_FONT_FAMILY', 'LOCALES', 'UNTRANSLATED_MIME', 'FIGURE_TEXT_MIME', 'BUILTIN_DATA',
+           'READ_OPTIONS', 'TABLE_FORMATS', 'HEADLINE_MIME', 'esc', 'ReportContext', 'current_report',
+           'figure_alt_text', 'cjk_font_file', 'use_chart_style', 'locale_date_formatter', 'figure_texts',
+           'translate_figure', 'show_panels', 'start_report', 'catalog_path', 'message_catalog', 'tr', 'fmt_number',
+           'fmt_date', 'check_read_options', 'load_data', 'sample_customers', 'say_html', 'say', 'table_html',
+           'show_table', 'headline_record', 'headline_html', 'headline', 'footer_html', 'report_footer',
+           'check_output_name', 'output_path', 'spreadsheet_safe', 'save_csv', 'DataError', 'CANONICAL_COLUMNS']
 
 # %% ../../nbs/09a_report_page.ipynb #864e16f3
 def esc(value) -> str:
@@ -54,6 +54,7 @@ class ReportContext:
     sha256_of: str = ""     # "file" or "table as CSV"
     headlines: list = field(default_factory=list)
     untranslated: set = field(default_factory=set)   # English messages shown because the catalog lacks them
+    figure_text: list = field(default_factory=list)  # every text drawn in the figures ({"kind", "text"}), for the tests
 
     def __repr__(self):
         return f"ReportContext({self.title!r}, lang={self.lang!r}, parameters={sorted(self.parameters)})"
@@ -115,13 +116,62 @@ def use_chart_style(lang: str = "en") -> None:
     # a list of families is matplotlib's per-glyph fallback (a generic "sans-serif" would pick one font for the whole text)
     matplotlib.rcParams["font.family"] = ["DejaVu Sans", CJK_FONT_FAMILY]
 
+def locale_date_formatter(lang: str | None = None):
+    """A matplotlib tick formatter that writes dates as the report's locale does (Babel's skeletons: `1958年1月`,
+    `1958/1/5`), choosing year, month or day from the spacing of the ticks, instead of `strftime`'s English `Jan`."""
+    from matplotlib.dates import num2date
+    from matplotlib.ticker import FuncFormatter
+    from babel.dates import format_skeleton
+    loc = LOCALES[lang or current_report().lang]
+    def one(x, pos=None):
+        locs = sorted(list(getattr(f, "locs", [])) or [x])
+        step = min((b - a for a, b in zip(locs, locs[1:]) if b > a), default=365.0)   # days between ticks
+        skeleton = "y" if step >= 360 else "yMMM" if step >= 27 else "yMd" if step >= 1 else "MdHm"
+        return format_skeleton(skeleton, num2date(x), locale=loc)
+    f = FuncFormatter(one)
+    return f
+
+def _localize_date_axes(fig, lang: str) -> None:
+    "Give every date axis of `fig` whose ticks matplotlib writes with `strftime` (English month names) `locale_date_formatter`."
+    import matplotlib.dates as mdates
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            if isinstance(axis.get_major_formatter(), (mdates.AutoDateFormatter, mdates.ConciseDateFormatter, mdates.DateFormatter)):
+                axis.set_major_formatter(locale_date_formatter(lang))
+            if isinstance(axis.get_minor_formatter(), (mdates.AutoDateFormatter, mdates.ConciseDateFormatter, mdates.DateFormatter)):
+                axis.set_minor_formatter(locale_date_formatter(lang))
+
+def figure_texts(fig) -> list:
+    """Every visible text of `fig` as last drawn — titles and axis labels (`label`), legend entries (`legend`), tick labels
+    (`tick`) and any other text (`text`: suptitle, annotations) — as `{"kind", "text"}` records: what a test reads to
+    check a figure's language."""
+    from matplotlib.axis import Tick
+    from matplotlib.text import Text
+    out, seen = [], set()
+    def add(kind, t):
+        if id(t) in seen: return
+        seen.add(id(t))
+        if t.get_visible() and t.get_text().strip(): out.append({"kind": kind, "text": t.get_text()})
+    in_ticks = {id(t) for tick in fig.findobj(Tick) for t in (tick.label1, tick.label2)}   # stale ones out of view too
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            for t in [*axis.get_majorticklabels(), *axis.get_minorticklabels()]: add("tick", t)
+        for t in (ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label): add("label", t)
+        for t in (ax.get_legend().get_texts() if ax.get_legend() is not None else []): add("legend", t)
+    for t in [t for lg in fig.legends for t in lg.get_texts()]: add("legend", t)
+    for t in fig.findobj(Text):
+        if id(t) not in in_ticks: add("text", t)
+    return out
+
 def translate_figure(fig):
-    """Every text of `fig` (titles, labels, legend, tick labels) that the message catalog knows, in the report's language;
-    a title or axis label it does not know is recorded as untranslated (`tr`). Tick and legend texts may be data."""
+    """Every text of `fig` (titles, labels, legend, tick labels) that the message catalog knows, in the report's language,
+    and date ticks in the locale's words (`locale_date_formatter`); a title or axis label the catalog does not know is
+    recorded as untranslated (`tr`). Tick and legend texts may be data."""
     from matplotlib.text import Text
     lang = current_report().lang
     if lang == "en": return fig
     cat = message_catalog(lang)
+    _localize_date_axes(fig, lang)
     ui = {id(t) for ax in fig.get_axes() for t in (ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label)}
     if getattr(fig, "_suptitle", None) is not None: ui.add(id(fig._suptitle))
     for t in fig.findobj(Text):
@@ -133,7 +183,8 @@ def translate_figure(fig):
 
 def _describe_figures_for_screen_readers():
     """In a kernel: figures are translated (`translate_figure`), drawn as 2x PNG (`retina`), and their text/plain output
-    becomes `figure_alt_text`, which the page uses as the image's alt text."""
+    becomes `figure_alt_text`, which the page uses as the image's alt text. In a language other than English, the texts
+    each figure drew (`figure_texts`) are kept for the footer to hand to the tests."""
     from IPython import get_ipython
     from matplotlib.figure import Figure
     from matplotlib_inline.backend_inline import set_matplotlib_formats
@@ -142,7 +193,11 @@ def _describe_figures_for_screen_readers():
     if ip is None: return
     set_matplotlib_formats("retina")
     fmt = ip.display_formatter.formatters
-    fmt["image/png"].for_type(Figure, lambda fig: retina_figure(translate_figure(fig)))
+    def png(fig):
+        data = retina_figure(translate_figure(fig))
+        if current_report().lang != "en": current_report().figure_text.extend(figure_texts(fig))   # as drawn, for the tests
+        return data
+    fmt["image/png"].for_type(Figure, png)
     fmt["text/plain"].for_type(Figure, lambda fig, p, cycle: p.text(figure_alt_text(translate_figure(fig))))
 
 def show_panels(*figs) -> None:
@@ -175,6 +230,7 @@ def start_report(title: str, **parameters) -> ReportContext:
 # %% ../../nbs/09a_report_page.ipynb #a18n0002
 LOCALES = {"en": "en_US", "zh": "zh_Hans_CN"}   # Babel locale of each report language (numbers, dates)
 UNTRANSLATED_MIME = "application/vnd.infogap.untranslated+json"
+FIGURE_TEXT_MIME = "application/vnd.infogap.figure-text+json"   # what the figures of a page in another language drew
 
 def catalog_path(lang: str) -> Path:
     "The message catalog of `lang` shipped inside the package: `infogap/locale/<lang>/LC_MESSAGES/infogap.po`."
@@ -206,9 +262,14 @@ def tr(message: str, lang: str | None = None) -> str:
 
 def fmt_number(value, kind: str = "number", digits: int = 2, lang: str | None = None, currency: str = "USD") -> str:
     """A number as the report's locale writes it (Babel): `int` (12,345), `number` (`digits` decimals), `percent`
-    (0.101 → 10.1%), `money` ($13,990.93), `sig` (`digits` significant digits). Missing values: –."""
+    (0.101 → 10.1%), `money` ($13,990.93; in Chinese 13,990.93 美元), `sig` (`digits` significant digits). Missing values: –.
+
+    Money in US dollars is written as the reader's language writes it, from the catalog's `${amount}` message: Babel's
+    Chinese form `US$13,990.93` reads as a foreign code, while `13,990.93 美元` names the currency in words; other
+    currencies keep Babel's symbol."""
     from babel import numbers as bn
-    loc = LOCALES[lang or current_report().lang]
+    lang = lang or current_report().lang
+    loc = LOCALES[lang]
     if value is None or (isinstance(value, float) and math.isnan(value)): return "–"
     try:
         import pandas as pd
@@ -218,6 +279,8 @@ def fmt_number(value, kind: str = "number", digits: int = 2, lang: str | None = 
     if kind == "int": return bn.format_decimal(round(value), "#,##0", locale=loc)
     if kind == "number": return bn.format_decimal(value, "#,##0" + ("." + d if digits else ""), locale=loc)
     if kind == "percent": return bn.format_percent(value, "#,##0" + ("." + d if digits else "") + "%", locale=loc)
+    if kind == "money" and currency == "USD" and lang != "en":
+        return tr("${amount}", lang).format(amount=bn.format_decimal(value, "#,##0" + ("." + d if digits else ""), locale=loc))
     if kind == "money": return bn.format_currency(value, currency, "¤#,##0" + ("." + d if digits else ""), locale=loc,
                                                   currency_digits=False)
     if kind == "sig": return format(value, f".{digits}g")
@@ -434,8 +497,13 @@ def table_html(df, caption=None, *, max_rows: int = 20, index: bool = True, floa
     unknown = [c for c in [*labels, *formats] if c not in shown.columns]
     if unknown: raise ValueError(f"table_html: labels/formats name column(s) {unknown} not in the table ({list(shown.columns)})")
     kinds = {c: formats.get(c, _default_kind(shown[c])) for c in shown.columns}
+    english = {c: labels[c] if c in labels else _humanize(c) if str(c) else "" for c in shown.columns}
+    headers = [tr(english[c]) if english[c] else "" for c in shown.columns]
+    if current_report().lang != "en":   # money in dollars: the currency named once, in the header; plain numbers below it
+        money = {c: k.partition(":")[2] or "2" for c, k in kinds.items() if isinstance(k, str) and k.partition(":")[0] == "money"}
+        kinds = {c: f"number:{money[c]}" if c in money else k for c, k in kinds.items()}
+        headers = [tr("{label} ($)").format(label=h) if c in money and "$" not in english[c] else h for c, h in zip(shown.columns, headers)]
     fmts = {c: _cell_formatter(k, float_format) for c, k in kinds.items()}
-    headers = [tr(labels[c]) if c in labels else tr(_humanize(c)) if str(c) else "" for c in shown.columns]
     # numbers right-aligned, text left-aligned: REPORT_CSS left-aligns cell n of every row in `table.ig-l{n}`
     left = [f"ig-l{i}" for i, c in enumerate(shown.columns, 1)
             if i <= _MAX_ALIGNED and kinds[c] in ("text", "yesno", "date") and not pd.api.types.is_numeric_dtype(shown[c])]
@@ -482,7 +550,10 @@ def headline_record(key: str, value, label: str, fmt: str = "{:,}", note: str = 
     v = _plain(value)
     if isinstance(v, float) and not math.isfinite(v):   # never "nan%" or "$inf" on a page: fail the run instead
         raise ValueError(f"headline {key!r} ({label}) is {v}: the data cannot give this number; check the data")
-    text = message_catalog(current_report().lang).get(v, v) if isinstance(v, str) and fmt == "{}" else fmt.format(v)
+    money = re.fullmatch(r"\$(\{[^{}]*\})", fmt)   # "${:,.0f}": dollars, written as the report's language writes money
+    if isinstance(v, str) and fmt == "{}": text = message_catalog(current_report().lang).get(v, v)
+    elif money and current_report().lang != "en": text = tr("${amount}").format(amount=money.group(1).format(v))
+    else: text = fmt.format(v)
     rec = {"key": key, "value": v, "text": text, "label": tr(str(label)).format(**values)}
     if note: rec["note"] = tr(str(note)).format(**values)
     return rec
@@ -531,10 +602,10 @@ def _source_words(source: str) -> str:
 
 def report_footer() -> None:
     """Display the footer; the last cell of every report. Also leaves, for the renderer and the tests, the list of messages
-    this run showed in English because the catalog lacks them."""
+    this run showed in English because the catalog lacks them, and the texts its figures drew (`figure_texts`)."""
     ctx = current_report()
     html = footer_html(ctx)
-    _display_html(html, {UNTRANSLATED_MIME: sorted(ctx.untranslated)} if ctx.lang != "en" else None)
+    _display_html(html, {UNTRANSLATED_MIME: sorted(ctx.untranslated), FIGURE_TEXT_MIME: ctx.figure_text} if ctx.lang != "en" else None)
 
 # %% ../../nbs/09a_report_page.ipynb #4b47749d
 def check_output_name(name: str, parameter: str = "filename") -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .catalog import ReportInfo, _quiet_logger, check_parameters, tag_parameters_cell
-from infogap.report.page import (_MAX_ALIGNED, HEADLINE_MIME, UNTRANSLATED_MIME, cjk_font_file, esc, headline_html, message_catalog,
+from infogap.report.page import (_MAX_ALIGNED, FIGURE_TEXT_MIME, HEADLINE_MIME, UNTRANSLATED_MIME, cjk_font_file, esc, headline_html, message_catalog,
                    tr)
 
 
@@ -25,8 +25,9 @@ from infogap.report.page import (_MAX_ALIGNED, HEADLINE_MIME, UNTRANSLATED_MIME,
 __all__ = ['REPORT_CSS', 'CSP', 'TOC_MIN_SECTIONS', 'HTML_LANG', 'CJK_CHARS', 'REPORT_ORDER', 'DATA_DESCRIPTIONS',
            'latex_to_mathml', 'offline_problems', 'assert_offline', 'nav_html', 'add_navigation', 'translate_markdown',
            'cjk_font_css', 'embed_cjk_font', 'export_html', 'RenderResult', 'untranslated_from_notebook',
-           'headlines_from_notebook', 'resolve_data_path', 'render_report', 'data_description', 'index_html',
-           'write_index', 'results_table', 'render_all']
+           'figure_text_from_notebook', 'headlines_from_notebook', 'resolve_data_path', 'render_report',
+           'data_description', 'run_language', 'index_html', 'write_index', 'results_table', 'result_summary',
+           'index_summary', 'render_all']
 
 # %% ../../nbs/09c_report_render.ipynb #db8a79b3
 REPORT_CSS = """
@@ -362,6 +363,7 @@ class RenderResult:
     files: list = field(default_factory=list)   # extra files (CSV) published beside the page
     lang: str = "en"
     untranslated: list = field(default_factory=list)   # English messages a page in another language still shows
+    figure_text: list = field(default_factory=list)    # in another language: every text its figures drew ({"kind", "text"})
 
     def __repr__(self):
         extra = f", error={self.error!r}" if self.error else f", headlines={[h['key'] for h in self.headlines]}"
@@ -374,6 +376,10 @@ def untranslated_from_notebook(nb, lang: str) -> list:
         for o in c.get("outputs", []):
             out += list(o.get("data", {}).get(UNTRANSLATED_MIME, []))
     return sorted(set(out))
+
+def figure_text_from_notebook(nb) -> list:
+    "The texts a report's figures drew (`figure_texts`, kept by the kernel for a page in a language other than English)."
+    return [t for c in nb.cells for o in c.get("outputs", []) for t in o.get("data", {}).get(FIGURE_TEXT_MIME, [])]
 
 def headlines_from_notebook(nb) -> list:
     "The headline records a report's `headline()` calls left in the executed notebook's outputs."
@@ -439,6 +445,7 @@ def render_report(info: ReportInfo, parameters: dict | None = None, out_dir="rep
     if "data" in params: params["data"] = resolve_data_path(params["data"])
     t0 = time.perf_counter()
     res = RenderResult(info.name, "failed", 0.0, parameters=params, title=info.title)
+    res.lang = str(params.get("lang", getattr(info.params.get("lang"), "default", "en")) or "en")   # also what a failure is told in
     failed_path = out_dir / f"{info.name}.failed.ipynb"
     nb = nbformat.read(info.path, as_version=4)
     tag_parameters_cell(nb)
@@ -468,11 +475,11 @@ def render_report(info: ReportInfo, parameters: dict | None = None, out_dir="rep
                 res.error = f"{type(e).__name__}: {text.splitlines()[0] if text else ''}"
             if exc is None:
                 try:
-                    res.lang = str(params.get("lang", getattr(info.params.get("lang"), "default", "en")) or "en")
                     html = export_html(executed, info.title, sorted(str(p.relative_to(stage)) for p in stage.rglob("*") if p.is_file()),
                                        lang=res.lang)
                     res.headlines = headlines_from_notebook(executed)
                     res.untranslated = untranslated_from_notebook(executed, res.lang)
+                    res.figure_text = figure_text_from_notebook(executed)
                     res.files = _publish(stage, out_dir)
                     res.html = out_dir / f"{info.name}.html"
                     _atomic_write(res.html, html)
@@ -510,85 +517,129 @@ DATA_DESCRIPTIONS = {"cdnow_sample": "CDNOW sample: 2,357 customers' CD orders, 
                      "simulated": "Simulated A/B test: three arms with a known lift",
                      "simulated_business": "Simulated business: customers with planted personas, a randomised pilot campaign and product preferences"}
 
-def data_description(data) -> str:
-    "Which data a report ran on, in words: a built-in set described, a file by its name only (no local path)."
-    if data is None or data == "": return "not recorded"
-    if isinstance(data, str) and data in DATA_DESCRIPTIONS: return DATA_DESCRIPTIONS[data]
-    if isinstance(data, str) and (os.sep in data or "." in Path(data).name): return f"file {Path(data).name}"
-    return f"built-in data set {data}"
+def data_description(data, lang: str = "en") -> str:
+    "Which data a report ran on, in words (in `lang`): a built-in set described, a file by its name only (no local path)."
+    if data is None or data == "": return tr("not recorded", lang)
+    if isinstance(data, str) and data in DATA_DESCRIPTIONS: return tr(DATA_DESCRIPTIONS[data], lang)
+    if isinstance(data, str) and (os.sep in data or "." in Path(data).name): return tr("file {name}", lang).format(name=Path(data).name)
+    return tr("built-in data set {name}", lang).format(name=data)
 
 def _report_order(name: str):
     "The order an analyst works in (`REPORT_ORDER`); other reports after, alphabetically."
     return (REPORT_ORDER.index(name) if name in REPORT_ORDER else len(REPORT_ORDER), name)
 
-def index_html(out_dir) -> str:
-    "The index page for every `<name>.json` (and `<name>.failed.json`) in `out_dir`, in `REPORT_ORDER`."
+def run_language(langs) -> str:
+    """The one language of a set of runs, given as `lang` values or `(finished_at, lang)` pairs: the language they share;
+    for runs in several languages, that of the latest run (pairs), else English."""
+    pairs = [x if isinstance(x, tuple) else ("", x) for x in langs]
+    pairs = [(str(t or ""), l if l in HTML_LANG else "en") for t, l in pairs]
+    if not pairs: return "en"
+    if len({l for _, l in pairs}) == 1: return pairs[0][1]
+    return max(pairs)[1] if any(t for t, _ in pairs) else "en"
+
+def index_html(out_dir, lang: str | None = None) -> str:
+    """The index page for every `<name>.json` (and `<name>.failed.json`) in `out_dir`, in `REPORT_ORDER`, in `lang` —
+    by default the language the reports were rendered in (`run_language`: the one they share, else the latest run's), so
+    `infogap report all -p lang=zh` gives a Chinese index beside Chinese pages."""
     out_dir = Path(out_dir)
     names = sorted({p.name[:-len(".failed.json")] if p.name.endswith(".failed.json") else p.stem
                     for p in out_dir.glob("*.json")}, key=_report_order)
-    rows = []
     def read(p):   # a damaged status file costs its own row, never the index
         try: meta = json.loads(p.read_text(encoding="utf-8")) if p.exists() else None
-        except (OSError, ValueError): meta = {"error": f"status file {p.name} is unreadable", "finished_at": ""}
-        return meta if isinstance(meta, dict) or meta is None else {"error": f"status file {p.name} is malformed", "finished_at": ""}
-    for name in names:
-        ok, bad = read(out_dir / f"{name}.json"), read(out_dir / f"{name}.failed.json")
+        except (OSError, ValueError): meta = {"error": ("status file {name} is unreadable", p.name), "finished_at": ""}
+        return meta if isinstance(meta, dict) or meta is None else {"error": ("status file {name} is malformed", p.name), "finished_at": ""}
+    metas = {name: (read(out_dir / f"{name}.json"), read(out_dir / f"{name}.failed.json")) for name in names}
+    if lang is None:
+        lang = run_language([(m.get("finished_at", ""), m.get("lang", "en")) for pair in metas.values() for m in pair
+                             if isinstance(m, dict) and "lang" in m])
+    t = lambda message, **values: esc(tr(message, lang).format(**values))
+    rows = []
+    for name, (ok, bad) in metas.items():
         if ok and "headlines" not in ok: ok, bad = None, ok
         if ok and bad and ok.get("finished_at", "") >= bad.get("finished_at", ""): bad = None
         meta = ok or bad
         has_html = (out_dir / f"{name}.html").exists()
-        title = esc(meta.get("title") or name)
+        title = esc(tr(meta.get("title") or name, lang))
         link = f'<a href="{esc(name)}.html">{title}</a>' if has_html else title
         if bad:
-            status = f'<span class="ig-failed">failed</span>: {esc(bad.get("error", ""))}'
-            if has_html: status += " (the page and numbers shown are from an earlier successful run)"
+            err = bad.get("error", "")
+            err = tr(err[0], lang).format(name=err[1]) if isinstance(err, tuple) else str(err)   # a run's error: its own words
+            status = f'<span class="ig-failed">{t("failed")}</span>: {esc(err)}'
+            if has_html: status += " " + t("(the page and numbers shown are from an earlier successful run)")
         else:
-            status = '<span class="ig-ok">ok</span>'
+            status = f'<span class="ig-ok">{t("ok")}</span>'
         hl = "".join(headline_html(h) for h in (ok or {}).get("headlines", []) if isinstance(h, dict) and {"key", "text", "label"} <= set(h))
         try: secs = float((bad or ok).get("seconds", 0) or 0)
         except (TypeError, ValueError): secs = 0.0
-        rows.append(f'<tr><td class="ig-name">{link}<div class="ig-desc">{esc(meta.get("description", ""))}</div>'
-                    f'<div class="ig-data">Data: {esc(data_description(meta.get("data")))}</div></td>'
-                    f'<td>{status}</td><td class="ig-time">{float(secs):.1f} s</td><td class="ig-hl">{hl}</td></tr>')
+        rows.append(f'<tr><td class="ig-name">{link}<div class="ig-desc">{esc(tr(meta.get("description", ""), lang))}</div>'
+                    f'<div class="ig-data">{t("Data: {what}", what=data_description(meta.get("data"), lang))}</div></td>'
+                    f'<td class="ig-status">{status}</td><td class="ig-time">{t("{s} s", s=f"{secs:.1f}")}</td><td class="ig-hl">{hl}</td></tr>')
     from infogap import __version__
     now = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
     css = REPORT_CSS + (".ig-index th,.ig-index td{text-align:left}.ig-index td{white-space:normal}.ig-name{width:30%}"
                         ".ig-desc{color:#57606a;font-size:.85em}.ig-data{font-size:.85em;font-weight:600}.ig-failed{color:#b42318;font-weight:600}.ig-ok{color:#1a7f37}"
-                        ".ig-index td.ig-time{white-space:nowrap}.ig-hl .ig-headline{min-width:0;margin:3px 6px 3px 0;padding:5px 9px}"
+                        ".ig-index th,.ig-index td.ig-time{white-space:nowrap}.ig-index td.ig-status{min-width:3em}.ig-hl .ig-headline{min-width:0;margin:3px 6px 3px 0;padding:5px 9px}"
                         ".ig-hl .ig-headline-value{font-size:1.15em}.ig-hl .ig-headline-label{font-size:.8em}body{max-width:1200px}")
-    return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
+    heads = "".join(f"<th>{t(h)}</th>" for h in ("report", "status", "time", "headline numbers"))
+    return (f'<!DOCTYPE html><html lang="{esc(HTML_LANG.get(lang, lang))}"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
-            f'<title>infogap reports</title><style>{css}</style></head><body><h1>infogap reports</h1>'
-            '<blockquote>Every report in the order an analyst works, its status and its headline numbers. Reports may run on '
-            'different data sets: the line under each title says which. Click a title to open the report.</blockquote>'
-            '<table class="ig-index"><thead><tr><th>report</th><th>status</th><th>time</th><th>headline numbers</th></tr></thead>'
+            f'<title>{t("infogap reports")}</title><style>{css}</style></head><body><h1>{t("infogap reports")}</h1>'
+            f'<blockquote>{t("Every report in the order an analyst works, its status and its headline numbers. Reports may run on different data sets: the line under each title says which. Click a title to open the report.")}</blockquote>'
+            f'<table class="ig-index"><thead><tr>{heads}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>'
-            f'<footer class="ig-footer">infogap {esc(__version__)} · generated {esc(now)}</footer></body></html>')
+            f'<footer class="ig-footer">{t("infogap {version} · generated {when}", version=__version__, when=now)}</footer></body></html>')
 
-def write_index(out_dir) -> Path:
-    "Write `out_dir/index.html` (atomically) and return its path."
-    html = index_html(out_dir)
-    html = embed_cjk_font(html)   # headline labels of reports rendered in Chinese
+def write_index(out_dir, lang: str | None = None) -> Path:
+    "Write `out_dir/index.html` (atomically; in `lang`, by default the reports' language) and return its path."
+    html = index_html(out_dir, lang)
+    html = embed_cjk_font(html)   # a Chinese index, or headline labels of reports rendered in Chinese
     assert_offline(html, "index.html")
     p = Path(out_dir) / "index.html"
     _atomic_write(p, html)
     return p
 
-def results_table(results) -> str:
-    "A plain-text table of report, status and time."
-    w = max([len("report")] + [len(r.name) for r in results])
-    lines = [f"{'report':<{w}}  status  time", f"{'-' * w}  ------  ------"]
-    for r in results: lines.append(f"{r.name:<{w}}  {r.status:<6}  {r.seconds:5.1f}s")
-    return "\n".join(lines)
+def _width(s: str) -> int:
+    "Columns `s` takes in a terminal: a Chinese character takes two."
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+def _pad(s: str, w: int) -> str: return s + " " * max(0, w - _width(s))
+
+def results_table(results, lang: str | None = None) -> str:
+    "A plain-text table of report, status and time, in `lang` (default: the language the reports ran in, `run_language`)."
+    lang = lang or run_language([r.lang for r in results])
+    head = [tr("report", lang), tr("status", lang), tr("time", lang)]
+    rows = [[r.name, tr(r.status, lang), tr("{s} s", lang).format(s=f"{r.seconds:.1f}")] for r in results]
+    w = [max(_width(x) for x in col) for col in zip(head, *rows)]
+    line = lambda cells: "  ".join(_pad(c, w[i]) for i, c in enumerate(cells)).rstrip()
+    return "\n".join([line(head), line(["-" * n for n in w])] + [line(r) for r in rows])
+
+def result_summary(r) -> str:
+    """What the `infogap` command says about one run, in the report's language: where the page is and its headline
+    numbers, or why it failed and where the executed notebook was kept. Plain text; the caller makes it terminal-safe."""
+    if r.status == "ok":
+        hl = tr("; ", r.lang).join(f"{h['label']}: {h['text']}" for h in r.headlines)
+        return (tr("{name}: ok in {s} s -> {page}", r.lang).format(name=r.name, s=f"{r.seconds:.1f}", page=r.html)
+                + (f"\n    {hl}" if hl else ""))
+    out = tr("report {name} failed: {error}", r.lang).format(name=repr(r.name), error=r.error)
+    if r.failed_notebook: out += "\n    " + tr("executed notebook kept at {path}", r.lang).format(path=r.failed_notebook)
+    return out
+
+def index_summary(out_dir, lang: str = "en") -> str:
+    "The command's last line after `report all`: where the index is."
+    return tr("index: {path}", lang).format(path=Path(out_dir) / "index.html")
 
 def render_all(reports: dict, parameters_for=None, out_dir="reports/out", timeout: int = 600, progress: bool = True) -> list:
     "Render every report (`parameters_for(info) -> dict` gives each one's parameters), then write index.html."
     from tqdm.auto import tqdm
+    params = {name: (parameters_for(info) if parameters_for else {}) for name, info in reports.items()}
+    lang = run_language([str(p.get("lang", getattr(info.params.get("lang"), "default", "en")) or "en")
+                         for p, info in zip(params.values(), reports.values())])
     results = []
-    bar = tqdm(list(reports.values()), desc="reports", unit="report", disable=not progress)
+    bar = tqdm(list(reports.values()), desc=tr("reports", lang), disable=not progress)
     for info in bar:
         bar.set_postfix_str(info.name)
-        params = parameters_for(info) if parameters_for else {}
-        results.append(render_report(info, params, out_dir=out_dir, timeout=timeout))
+        results.append(render_report(info, params[info.name], out_dir=out_dir, timeout=timeout))
     write_index(out_dir)
     return results
