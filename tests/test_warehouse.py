@@ -96,8 +96,11 @@ def test_report_on_a_parquet_folder_equals_the_same_log_read_from_csv(warehouse,
         assert r.status == "ok", r.error
         got[kind] = {h["key"]: h["value"] for h in r.headlines}
     assert got["engine"].keys() == got["pandas"].keys() and got["pandas"]
+    # The engine adds up amounts in another order (the sums differ in the last bits); forecast's ARIMA fit then stops
+    # at a slightly different point within its optimizer's tolerance
+    rel = 1e-5 if name == "forecast" else 1e-9
     for key, value in got["pandas"].items():
-        assert got["engine"][key] == (pytest.approx(value, rel=1e-9) if isinstance(value, float) else value), key
+        assert got["engine"][key] == (pytest.approx(value, rel=rel) if isinstance(value, float) else value), key
 
 
 @pytest.mark.parametrize("args, message", [
