@@ -112,7 +112,7 @@ def main():
     hist = list(split.test_histories)
     model.recommend_many(hist[:64], n=10)                         # warm-up
     w0 = time.perf_counter(); model.recommend_many(hist, n=10, batch_size=256); lat = time.perf_counter() - w0
-    w0 = time.perf_counter(); model.score(hist, batch_size=256); sc = time.perf_counter() - w0
+    w0 = time.perf_counter(); model.score_items(hist, batch_size=256); sc = time.perf_counter() - w0
     res["inference"] = {"users": len(hist), "users_per_second_top10": len(hist) / lat,
                         "users_per_second_scores_only": len(hist) / sc, "batch_size": 256}
     res["quality"] = {"BERT4Rec": evaluate_next_item(model, split).to_dict(),

@@ -22,6 +22,11 @@ import torch
 import torch.distributed as dist
 from torch import nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+from numbers import Integral
+
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 from .similarity import similarity_matrix
 
@@ -112,8 +117,19 @@ def _check_ratings(ratings, cols=("user_id", "item_id")):
     for c in cols:
         if c not in ratings.columns: raise ValueError(f"ratings needs a column {c!r}; it has {list(ratings.columns)}")
 
-class _Ranker:
-    "Shared recommend/recommend_many for models whose `score(histories)` gives one row of scores per history."
+class _Ranker(BaseEstimator):
+    "Shared recommend/recommend_many for estimators whose `score_items(histories)` gives one row of scores per history."
+    def _set_catalogue(self, item_ids):
+        "Learn the catalogue: `item_ids_` (the column order of every score row) and `item_index_` (id → column)."
+        self.item_ids_ = np.asarray(item_ids)
+        self.item_index_ = {i: j for j, i in enumerate(self.item_ids_)}
+
+    def score(self, histories, *args, **kwargs) -> np.ndarray:
+        "Deprecated name of `score_items` (scikit-learn's `score` is a metric, not a score matrix)."
+        warnings.warn(f"{type(self).__name__}.score(histories) is deprecated and will be removed in the next release; "
+                      "use score_items(histories)", DeprecationWarning, stacklevel=2)
+        return self.score_items(histories, *args, **kwargs)
+
     def _index_history(self, history) -> list[int]:
         "Catalogue positions of the known items in `history` (unknown ids are dropped)."
         if history is None: return []
@@ -126,6 +142,7 @@ class _Ranker:
 
     def recommend_many(self, histories, n: int = 10, exclude_seen: bool = True, batch_size: int = 256) -> pd.DataFrame:
         "Batch inference: top-`n` for every history in `histories` (a Series user → list, or a list)."
+        check_is_fitted(self, "item_ids_")
         if n < 1: raise ValueError(f"n must be ≥ 1, got {n}")
         if isinstance(histories, dict): histories = pd.Series(histories)
         users = list(histories.index) if isinstance(histories, pd.Series) else list(range(len(histories)))
@@ -133,7 +150,7 @@ class _Ranker:
         rows = []
         for s in range(0, len(hist), batch_size):
             chunk = hist[s:s + batch_size]
-            scores = np.asarray(self.score(chunk), dtype=np.float64)
+            scores = np.asarray(self.score_items(chunk), dtype=np.float64)
             if exclude_seen:
                 for r, h in enumerate(chunk): scores[r, self._index_history(h)] = -np.inf
             k = min(n, scores.shape[1])
@@ -209,9 +226,10 @@ def target_ranks(model, histories, targets, item_ids, batch_size: int = 256) -> 
     cols = np.array([pos.get(i, -1) for i in model.item_ids_])   # model column → catalogue position
     known = cols >= 0
     hist, tgt = list(histories), list(targets)
+    score_items = getattr(model, "score_items", None) or model.score   # a user's own model may only have `score`
     ranks = np.empty(len(hist), dtype=np.int64)
     for s in range(0, len(hist), batch_size):
-        sc_model = np.asarray(model.score(hist[s:s + batch_size]), dtype=np.float64)
+        sc_model = np.asarray(score_items(hist[s:s + batch_size]), dtype=np.float64)
         scores = np.full((sc_model.shape[0], len(item_ids)), -np.inf)
         scores[:, cols[known]] = sc_model[:, known]
         for r in range(scores.shape[0]):
@@ -235,29 +253,31 @@ def evaluate_next_item(model, split: NextItemSplit, k: int = 10, on: str = "test
 # %% ../nbs/08_bertrec.ipynb #32f4cf03
 class PopularityRecommender(_Ranker):
     "Baseline: every user gets the items most often seen in training."
+    _parameter_constraints: dict = {}   # nothing to set
+
     def fit(self, sequences):
+        self._validate_params()
         counts = pd.Series([i for s in sequences for i in s]).value_counts()
-        self.item_ids_ = np.array(sorted(counts.index))
-        self.item_index_ = {i: j for j, i in enumerate(self.item_ids_)}
+        self._set_catalogue(sorted(counts.index))
         self.counts_ = counts.reindex(self.item_ids_).to_numpy(dtype=np.float64)
         return self
 
-    def score(self, histories) -> np.ndarray:
+    def score_items(self, histories) -> np.ndarray:
+        check_is_fitted(self, "counts_")
         return np.tile(self.counts_, (len(histories), 1))
-
-    def __repr__(self): return f"PopularityRecommender({len(getattr(self, 'item_ids_', [])):,} items)"
 
 # %% ../nbs/08_bertrec.ipynb #f51b6c22
 class ItemKNNRecommender(_Ranker):
     """Implicit item-kNN: cosine similarity of items' user sets (binary user × item matrix), each item keeps
     its `k` nearest neighbours; a history's score for item j is the sum of j's similarities to the history."""
+    _parameter_constraints = {"k": [Interval(Integral, 1, None, closed="left")]}
+
     def __init__(self, k: int = 100): self.k = k
 
     def fit(self, sequences):
-        if not (isinstance(self.k, (int, np.integer)) and self.k >= 1): raise ValueError(f"k must be an integer ≥ 1, got {self.k!r}")
+        self._validate_params()
         seqs = list(sequences)
-        self.item_ids_ = np.array(sorted({i for s in seqs for i in s}))
-        self.item_index_ = {i: j for j, i in enumerate(self.item_ids_)}
+        self._set_catalogue(sorted({i for s in seqs for i in s}))
         rows = [u for u, s in enumerate(seqs) for _ in set(s)]
         cols = [self.item_index_[i] for s in seqs for i in set(s)]
         X = sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(len(seqs), len(self.item_ids_)))
@@ -265,13 +285,12 @@ class ItemKNNRecommender(_Ranker):
         self.similarity_ = similarity_matrix(X, metric="cosine", kind="item", top_k=self.k, corated=False).tocsr()
         return self
 
-    def score(self, histories) -> np.ndarray:
+    def score_items(self, histories) -> np.ndarray:
+        check_is_fitted(self, "similarity_")
         idx = [self._index_history(h) for h in histories]
         H = sp.csr_array((np.ones(sum(map(len, idx))), ([r for r, ix in enumerate(idx) for _ in ix], [j for ix in idx for j in ix])),
                          shape=(len(histories), len(self.item_ids_)))   # repeated items vote again, as they appear
         return np.asarray((H @ self.similarity_).toarray())
-
-    def __repr__(self): return f"ItemKNNRecommender(k={self.k})"
 
 # %% ../nbs/08_bertrec.ipynb #0458d57f
 class ContentRecommender(_Ranker):
@@ -280,12 +299,16 @@ class ContentRecommender(_Ranker):
 
     Items in `items` with no ratings at all still get an embedding, so they can be recommended (cold start).
     An empty history falls back to popularity in the training ratings."""
+    _parameter_constraints = {"encoder": [TextEncoder, None], "batch_size": [Interval(Integral, 1, None, closed="left")],
+                              "weight_col": [str, None]}
+
     def __init__(self, encoder: TextEncoder | None = None, batch_size: int = 64, weight_col: str | None = "rating"):
         self.encoder, self.batch_size, self.weight_col = encoder, batch_size, weight_col
 
     def fit(self, ratings: pd.DataFrame, items: pd.DataFrame, embeddings: pd.DataFrame | None = None):
         """`ratings`: user_id, item_id (and `weight_col`); `items`: item_id, title, year, genres.
         `embeddings`: optional precomputed item embeddings indexed by item_id (skips the encoder)."""
+        self._validate_params()
         _check_ratings(ratings)
         if self.weight_col is not None and self.weight_col not in ratings.columns:
             raise ValueError(f"weight_col={self.weight_col!r} is not a column of ratings; use weight_col=None for equal weights")
@@ -293,12 +316,11 @@ class ContentRecommender(_Ranker):
         if texts.index.duplicated().any(): raise ValueError("items has duplicated item_id values")
         unknown = set(ratings["item_id"]) - set(texts.index)
         if unknown: raise ValueError(f"{len(unknown)} rated item_id values are missing from items, e.g. {sorted(unknown)[:5]}")
-        self.item_ids_ = texts.index.to_numpy()
-        self.item_index_ = {i: j for j, i in enumerate(self.item_ids_)}
+        self._set_catalogue(texts.index.to_numpy())
         self.texts_ = texts
-        if embeddings is None:
-            if self.encoder is None: self.encoder = TextEncoder()
-            E = self.encoder.encode(texts.tolist(), batch_size=self.batch_size)
+        if embeddings is None:   # the encoder used is learned state: `encoder` itself stays as the user set it
+            self.encoder_ = self.encoder if self.encoder is not None else TextEncoder()
+            E = self.encoder_.encode(texts.tolist(), batch_size=self.batch_size)
         else:
             missing = set(self.item_ids_) - set(embeddings.index)
             if missing: raise ValueError(f"embeddings lack {len(missing)} item ids, e.g. {sorted(missing)[:5]}")
@@ -330,7 +352,8 @@ class ContentRecommender(_Ranker):
         n = np.linalg.norm(p)
         return p / n if n > 0 else None
 
-    def score(self, histories) -> np.ndarray:
+    def score_items(self, histories) -> np.ndarray:
+        check_is_fitted(self, "item_embeddings_")
         out = np.empty((len(histories), len(self.item_ids_)))
         for r, h in enumerate(histories):
             p = self._profile(h)
@@ -339,6 +362,7 @@ class ContentRecommender(_Ranker):
 
     def recommend_user(self, user_id, n: int = 10, exclude_seen: bool = True) -> pd.DataFrame:
         "Top-`n` for a user seen in `fit`, from their rating-weighted profile (unknown user → popularity)."
+        check_is_fitted(self, "user_profiles_")
         if user_id not in self.user_index_: return self.recommend([], n=n)
         s = self.item_embeddings_ @ self.user_profiles_[self.user_index_[user_id]]
         if exclude_seen: s[[self.item_index_[i] for i in self.seen_.loc[user_id]]] = -np.inf
@@ -347,14 +371,12 @@ class ContentRecommender(_Ranker):
 
     def similar_items(self, item_id, n: int = 10) -> pd.DataFrame:
         "The `n` items whose text embeddings are closest to `item_id`'s."
+        check_is_fitted(self, "item_embeddings_")
         if item_id not in self.item_index_: raise ValueError(f"unknown item_id {item_id!r}")
         s = self.item_embeddings_ @ self.item_embeddings_[self.item_index_[item_id]]
         s[self.item_index_[item_id]] = -np.inf
         top = np.argsort(-s, kind="stable")[:n]
         return pd.DataFrame({"item_id": self.item_ids_[top], "text": self.texts_.iloc[top].to_numpy(), "cosine": s[top]})
-
-    def __repr__(self):
-        return f"ContentRecommender({len(getattr(self, 'item_ids_', [])):,} items, {len(getattr(self, 'user_ids_', [])):,} users)"
 
 # %% ../nbs/08_bertrec.ipynb #6d94df7d
 class _BERT4RecNet(nn.Module):
@@ -403,18 +425,8 @@ class BERT4Rec(_Ranker):
         self.warmup_steps, self.num_threads = warmup_steps, num_threads
         self.lr_decay, self.lr_patience, self.ema_decay = lr_decay, lr_patience, ema_decay
 
-    _PARAMS = ("hidden_size", "n_layers", "n_heads", "max_len", "mask_prob", "epochs", "batch_size", "lr",
-               "weight_decay", "dropout", "last_item_prob", "patience", "eval_every", "time_limit", "seed",
-               "warmup_steps", "num_threads", "lr_decay", "lr_patience", "ema_decay")
-
-    def get_params(self) -> dict: return {p: getattr(self, p) for p in self._PARAMS}
-
-    def __repr__(self):
-        fitted = f", fitted: {len(self.item_ids_):,} items, best epoch {self.best_epoch_}" if hasattr(self, "net_") else ""
-        return (f"BERT4Rec(hidden_size={self.hidden_size}, n_layers={self.n_layers}, n_heads={self.n_heads}, "
-                f"max_len={self.max_len}, mask_prob={self.mask_prob}{fitted})")
-
-    def _validate(self):
+    def _validate_params(self):
+        "By hand, not `_parameter_constraints`: the messages must say more (hidden_size divisible by n_heads, 1 = no decay)."
         for p in ("hidden_size", "n_layers", "n_heads", "epochs", "batch_size", "patience", "eval_every", "lr_patience"):
             v = getattr(self, p)
             if not (isinstance(v, (int, np.integer)) and v >= 1): raise ValueError(f"{p} must be an integer ≥ 1, got {v!r}")
@@ -503,7 +515,7 @@ class BERT4Rec(_Ranker):
         `eval_set=(histories, targets)`: next-item validation; NDCG@10 on it is checked every `eval_every`
         epochs, the best weights are kept (and written to `checkpoint`, a file path, if given) and training
         stops after `patience` checks without improvement. Without `eval_set`, all `epochs` run."""
-        self._validate()
+        self._validate_params()
         seqs = list(sequences)
         if not seqs or not any(len(s) for s in seqs): raise ValueError("sequences is empty: nothing to train on")
         self.device_ = resolve_device(self.device)
@@ -519,7 +531,7 @@ class BERT4Rec(_Ranker):
         use_amp = on_cuda if self.amp is None else bool(self.amp)
         amp_dtype = torch.float16 if on_cuda and not torch.cuda.is_bf16_supported() else torch.bfloat16
         items = sorted({i for s in seqs for i in s})
-        self.item_ids_ = np.array(items); self.item_index_ = {i: j for j, i in enumerate(items)}
+        self._set_catalogue(items)
         train = [self._tokens(s) for s in seqs if len(s) > 0]
         self.net_ = _BERT4RecNet(len(items), self.hidden_size, self.n_layers, self.n_heads, self.max_len,
                                  self.dropout).to(self.device_)
@@ -597,9 +609,9 @@ class BERT4Rec(_Ranker):
 
     # ---- inference -----------------------------------------------------------------------------------
     @torch.inference_mode()
-    def score(self, histories, batch_size: int = 256) -> np.ndarray:
+    def score_items(self, histories, batch_size: int = 256) -> np.ndarray:
         "Scores (logits) of every item for each history in `histories` → array (len(histories), n_items)."
-        if not hasattr(self, "net_"): raise ValueError("this BERT4Rec is not fitted yet: call fit() or BERT4Rec.load()")
+        check_is_fitted(self, "net_", msg="this BERT4Rec is not fitted yet: call fit() or BERT4Rec.load()")
         with self._cpu_threads(): return self._score(list(histories), batch_size)
 
     def _score(self, histories, batch_size):
@@ -619,7 +631,8 @@ class BERT4Rec(_Ranker):
         if not hasattr(self, "net_"): raise ValueError("nothing to save: this BERT4Rec is not fitted")
         path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
         ids = self.item_ids_
-        torch.save({"params": self.get_params(), "item_ids": ids.tolist(), "item_ids_dtype": str(ids.dtype),
+        params = {k: v for k, v in self.get_params().items() if k not in ("device", "progress")}   # where it runs: load's choice
+        torch.save({"params": params, "item_ids": ids.tolist(), "item_ids_dtype": str(ids.dtype),
                     "state_dict": {k: v.detach().cpu() for k, v in self.net_.state_dict().items()},
                     "history": getattr(self, "history_", pd.DataFrame()).to_dict("list"),
                     "best_epoch": getattr(self, "best_epoch_", None)}, path)
@@ -629,9 +642,8 @@ class BERT4Rec(_Ranker):
     def load(cls, path, device=None) -> "BERT4Rec":
         "A fitted BERT4Rec from a file written by `save` (read with `weights_only=True`: no code runs)."
         ck = torch.load(Path(path), map_location="cpu", weights_only=True)
-        m = cls(**ck["params"], device=device, progress=False)
-        m.item_ids_ = np.array(ck["item_ids"], dtype=ck["item_ids_dtype"])
-        m.item_index_ = {i: j for j, i in enumerate(m.item_ids_)}
+        m = cls(**{**ck["params"], "device": device, "progress": False})
+        m._set_catalogue(np.array(ck["item_ids"], dtype=ck["item_ids_dtype"]))
         m.device_ = resolve_device(device)
         m.net_ = _BERT4RecNet(len(m.item_ids_), m.hidden_size, m.n_layers, m.n_heads, m.max_len, m.dropout)
         m.net_.load_state_dict(ck["state_dict"]); m.net_.to(m.device_).eval()

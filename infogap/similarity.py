@@ -12,7 +12,11 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from numbers import Integral, Real
+
 from sklearn.base import BaseEstimator, clone
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from .dataprep import user_item_matrix
 
@@ -235,6 +239,17 @@ def _encode(ids, known: np.ndarray) -> np.ndarray:
     pos = np.clip(pos, 0, len(known) - 1)
     return np.where(known[pos] == ids, pos, -1)
 
+def _pairs(user_ids, item_ids):
+    "The (user ids, item ids) of `predict(user_ids, item_ids)`, or of `predict(X)` with X a frame holding both columns."
+    if item_ids is None:
+        if not (isinstance(user_ids, pd.DataFrame) and {"user_id", "item_id"} <= set(user_ids.columns)):
+            raise ValueError("predict(X) needs a DataFrame X with columns user_id and item_id; or call predict(user_ids, item_ids)")
+        user_ids, item_ids = user_ids["user_id"], user_ids["item_id"].to_numpy()
+    u, i = np.asarray(user_ids), np.asarray(item_ids)
+    if u.ndim != 1 or i.ndim != 1 or len(u) != len(i):
+        raise ValueError(f"user_ids and item_ids must be 1-D and of equal length; got {u.shape} and {i.shape}")
+    return user_ids, item_ids
+
 def _matrix(df: pd.DataFrame):
     "(CSR users x items, sorted user ids, sorted item ids) from a validated ratings frame."
     m = user_item_matrix(df, "user_id", "item_id", "rating")
@@ -256,12 +271,12 @@ class KNNRecommender(BaseEstimator):
         self.kind, self.metric, self.k, self.min_support, self.shrinkage = kind, metric, k, min_support, shrinkage
         self.center, self.min_k, self.min_sim, self.corated = center, min_k, min_sim, corated
 
-    def _validate_params(self):
-        if self.kind not in ("user", "item"): raise ValueError(f"kind must be 'user' or 'item'; got {self.kind!r}")
-        if self.metric not in _METRICS: raise ValueError(f"metric must be one of {_METRICS}; got {self.metric!r}")
-        if not (isinstance(self.k, (int, np.integer)) and self.k >= 1): raise ValueError(f"k must be an integer >= 1; got {self.k!r}")
-        if not (isinstance(self.min_k, (int, np.integer)) and self.min_k >= 1): raise ValueError(f"min_k must be an integer >= 1; got {self.min_k!r}")
-        if self.min_sim is not None and not -1 <= self.min_sim < 1: raise ValueError(f"min_sim must be in [-1, 1) or None; got {self.min_sim!r}")
+    _parameter_constraints = {"kind": [StrOptions({"user", "item"})], "metric": [StrOptions(set(_METRICS))],
+                              "k": [Interval(Integral, 1, None, closed="left")],
+                              "min_support": [Interval(Integral, 1, None, closed="left")],
+                              "shrinkage": [Interval(Real, 0, None, closed="left")], "center": ["boolean"],
+                              "min_k": [Interval(Integral, 1, None, closed="left")],
+                              "min_sim": [Interval(Real, -1, 1, closed="left"), None], "corated": ["boolean"]}
 
     def fit(self, ratings: pd.DataFrame):
         "Learn means and similarities from a DataFrame with columns user_id, item_id, rating."
@@ -281,9 +296,6 @@ class KNNRecommender(BaseEstimator):
         self._Md = None
         self.n_users_, self.n_items_ = R.shape
         return self
-
-    def _check_fitted(self):
-        if not hasattr(self, "similarity_"): raise ValueError("this KNNRecommender is not fitted yet; call fit(ratings) first")
 
     def _predict_codes(self, u: np.ndarray, i: np.ndarray, max_candidates: int = 4_000_000,
                        method: str | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -395,20 +407,19 @@ class KNNRecommender(BaseEstimator):
             pred[chunk] = np.where(good, est, pred[chunk])
             used[chunk] = np.where(good, n_used, 0)
 
-    def predict(self, user_ids, item_ids):
-        "Predicted ratings for the pairs (user_ids[j], item_ids[j]); a Series when `user_ids` is one, else an array."
-        self._check_fitted()
-        uids, iids = np.asarray(user_ids), np.asarray(item_ids)
-        if uids.ndim != 1 or iids.ndim != 1 or len(uids) != len(iids):
-            raise ValueError(f"user_ids and item_ids must be 1-D and of equal length; got {uids.shape} and {iids.shape}")
-        pred, _ = self._predict_codes(_encode(uids, self.user_ids_), _encode(iids, self.item_ids_))
+    def predict(self, user_ids, item_ids=None):
+        """Predicted ratings for the pairs (user_ids[j], item_ids[j]); a Series when `user_ids` is one, else an array.
+        scikit-learn's one-argument form works too: `predict(X)` with X a DataFrame holding user_id and item_id."""
+        check_is_fitted(self, "similarity_")
+        user_ids, item_ids = _pairs(user_ids, item_ids)
+        pred, _ = self._predict_codes(_encode(np.asarray(user_ids), self.user_ids_), _encode(np.asarray(item_ids), self.item_ids_))
         if isinstance(user_ids, pd.Series): return pd.Series(pred, index=user_ids.index, name="prediction")
         return pred
 
     def recommend(self, user_id, n: int = 10, exclude_seen: bool = True) -> pd.DataFrame:
         """The `n` items with the highest predicted rating for `user_id`: item_id, score, neighbours (how many
         neighbours the prediction used; 0 = baseline). An unknown user gets the most-rated items (popularity)."""
-        self._check_fitted()
+        check_is_fitted(self, "similarity_")
         if not (isinstance(n, (int, np.integer)) and n >= 1): raise ValueError(f"n must be an integer >= 1; got {n!r}")
         u = _encode([user_id], self.user_ids_)[0]
         if u < 0:
@@ -426,7 +437,7 @@ class KNNRecommender(BaseEstimator):
     def explain(self, user_id, item_id, n: int = 3) -> pd.DataFrame:
         """The neighbours behind the prediction for (user_id, item_id), most similar first: for kind="item", the items
         the user rated ("because you rated ..."); for kind="user", the similar users who rated the item."""
-        self._check_fitted()
+        check_is_fitted(self, "similarity_")
         u, i = _encode([user_id], self.user_ids_)[0], _encode([item_id], self.item_ids_)[0]
         if u < 0 or i < 0: return pd.DataFrame(columns=["neighbour_id", "similarity", "rating"])
         a, o = (u, i) if self.kind == "user" else (i, u)
@@ -443,7 +454,10 @@ class KNNRecommender(BaseEstimator):
 class PopularityRecommender(BaseEstimator):
     """Baseline: predicts each item's mean rating (the global mean for unknown items) and recommends the
     most-rated items the user has not seen."""
+    _parameter_constraints: dict = {}   # nothing to set: the baseline has no parameters
+
     def fit(self, ratings: pd.DataFrame):
+        self._validate_params()
         df = _check_ratings(ratings)
         R, self.user_ids_, self.item_ids_ = _matrix(df)
         self.ratings_matrix_ = R
@@ -453,15 +467,16 @@ class PopularityRecommender(BaseEstimator):
         self.rating_range_ = (float(R.data.min()), float(R.data.max()))
         return self
 
-    def predict(self, user_ids, item_ids):
-        if not hasattr(self, "item_means_"): raise ValueError("this PopularityRecommender is not fitted yet; call fit(ratings) first")
+    def predict(self, user_ids, item_ids=None):
+        check_is_fitted(self, "item_means_")
+        user_ids, item_ids = _pairs(user_ids, item_ids)
         i = _encode(np.asarray(item_ids), self.item_ids_)
         pred = np.where(i >= 0, self.item_means_[np.maximum(i, 0)], self.global_mean_)
         if isinstance(user_ids, pd.Series): return pd.Series(pred, index=user_ids.index, name="prediction")
         return pred
 
     def recommend(self, user_id, n: int = 10, exclude_seen: bool = True) -> pd.DataFrame:
-        if not hasattr(self, "item_means_"): raise ValueError("this PopularityRecommender is not fitted yet; call fit(ratings) first")
+        check_is_fitted(self, "item_means_")
         order = np.argsort(-self.item_counts_, kind="stable")
         u = _encode([user_id], self.user_ids_)[0]
         if exclude_seen and u >= 0:
