@@ -19,6 +19,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .dataprep import user_item_matrix
+from .results import Results, Summary, estimates_frame
 
 # %% auto #0
 __all__ = ['cosine', 'pearson', 'similarity_matrix', 'KNNRecommender', 'PopularityRecommender', 'kfold_split', 'CVResult',
@@ -495,8 +496,11 @@ def kfold_split(ratings: pd.DataFrame, n_folds: int = 5, seed: int = 0) -> list[
     return [(np.sort(np.concatenate(parts[:f] + parts[f + 1:])), np.sort(parts[f])) for f in range(n_folds)]
 
 @dataclass
-class CVResult:
-    "Per-fold and mean RMSE/MAE of a cross-validated recommender."
+class CVResult(Results):
+    """Per-fold and mean RMSE/MAE of a cross-validated recommender. The estimates are the means over folds;
+    `to_frame()` gives them with the folds' spread (`fold_sd`) but no standard error or interval: the folds share
+    most of their training data, so their errors are not independent and no unbiased variance estimate exists
+    (Bengio & Grandvalet, 2004)."""
     model: str
     folds: pd.DataFrame
 
@@ -505,10 +509,22 @@ class CVResult:
     @property
     def mae(self) -> float: return float(self.folds["mae"].mean())
 
-    def summary(self) -> pd.DataFrame:
+    def to_frame(self) -> pd.DataFrame:
+        "RMSE and MAE: the mean over folds (`estimate`), the folds' standard deviation, lowest and highest."
+        t = self.folds[["rmse", "mae"]]
+        return estimates_frame(t.mean().to_numpy(), index=["rmse", "mae"], index_name="metric",
+                               fold_sd=t.std(ddof=1).to_numpy(), fold_min=t.min().to_numpy(), fold_max=t.max().to_numpy())
+
+    def per_fold(self) -> pd.DataFrame:
         "Per-fold table with a mean and a standard-deviation row."
         t = self.folds.set_index("fold")
         return pd.concat([t, t.mean().to_frame("mean").T, t.std(ddof=1).to_frame("std").T])
+
+    def summary(self) -> Summary:
+        "The estimates, then the per-fold table, as one `Summary`."
+        info = {"model": self.model, "folds": len(self.folds), "test ratings": int(self.folds["n_test"].sum())}
+        return Summary(f"{len(self.folds)}-fold cross-validation", info, {"": self.to_frame(), "per fold": self.per_fold()},
+                       ["estimate = mean over folds; no standard error: the folds share their training data"])
 
     def __repr__(self):
         return (f"CVResult({self.model}: {len(self.folds)} folds, RMSE {self.rmse:.4f} ± {self.folds.rmse.std(ddof=1):.4f}, "
