@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from infogap.bertrec import (BERT4Rec, ItemKNNRecommender, PopularityRecommender, evaluate_next_item,
-                             leave_one_out, sequences_from_ratings)
+from infogap.bertrec import BERT4Rec, ItemKNNRecommender, evaluate_next_item, leave_one_out, sequences_from_ratings
 from infogap.datasets import load_movielens_100k
+from infogap.similarity import PopularityRecommender
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import machine, write_result  # noqa: E402

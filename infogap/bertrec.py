@@ -28,12 +28,13 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
-from .similarity import similarity_matrix
+from .ranking import RankerMixin, metrics_from_ranks
+from .similarity import _check_ratings, similarity_matrix
 
 # %% auto #0
 __all__ = ['resolve_device', 'set_seed', 'default_model_dir', 'TextEncoder', 'item_texts', 'sequences_from_ratings',
-           'NextItemSplit', 'leave_one_out', 'ranking_metrics', 'target_ranks', 'evaluate_next_item',
-           'PopularityRecommender', 'ItemKNNRecommender', 'ContentRecommender', 'BERT4Rec', 'init_distributed']
+           'NextItemSplit', 'leave_one_out', 'target_ranks', 'evaluate_next_item', 'ItemKNNRecommender',
+           'ContentRecommender', 'BERT4Rec', 'init_distributed']
 
 # %% ../nbs/08_bertrec.ipynb #27f1dd83
 def resolve_device(device=None) -> torch.device:
@@ -112,53 +113,9 @@ def item_texts(items: pd.DataFrame) -> pd.Series:
                      index=pd.Index(items["item_id"], name="item_id"), name="text")
 
 # %% ../nbs/08_bertrec.ipynb #8197f733
-def _check_ratings(ratings, cols=("user_id", "item_id")):
-    if not isinstance(ratings, pd.DataFrame): raise ValueError(f"ratings must be a pandas DataFrame, got {type(ratings).__name__}")
-    for c in cols:
-        if c not in ratings.columns: raise ValueError(f"ratings needs a column {c!r}; it has {list(ratings.columns)}")
+class _Ranker(RankerMixin, BaseEstimator):
+    "Base of this chapter's recommenders: scikit-learn estimators with `score_items`, `recommend` and `recommend_many`."
 
-class _Ranker(BaseEstimator):
-    "Shared recommend/recommend_many for estimators whose `score_items(histories)` gives one row of scores per history."
-    def _set_catalogue(self, item_ids):
-        "Learn the catalogue: `item_ids_` (the column order of every score row) and `item_index_` (id → column)."
-        self.item_ids_ = np.asarray(item_ids)
-        self.item_index_ = {i: j for j, i in enumerate(self.item_ids_)}
-
-    def score(self, histories, *args, **kwargs) -> np.ndarray:
-        "Deprecated name of `score_items` (scikit-learn's `score` is a metric, not a score matrix)."
-        warnings.warn(f"{type(self).__name__}.score(histories) is deprecated and will be removed in the next release; "
-                      "use score_items(histories)", DeprecationWarning, stacklevel=2)
-        return self.score_items(histories, *args, **kwargs)
-
-    def _index_history(self, history) -> list[int]:
-        "Catalogue positions of the known items in `history` (unknown ids are dropped)."
-        if history is None: return []
-        if isinstance(history, (dict, pd.Series)): history = list(history.keys())   # item → weight
-        return [self.item_index_[i] for i in history if i in self.item_index_]
-
-    def recommend(self, history, n: int = 10, exclude_seen: bool = True) -> pd.DataFrame:
-        "Top-`n` items for one history (a list of item ids, oldest first) → DataFrame rank, item_id, score."
-        return self.recommend_many([history], n=n, exclude_seen=exclude_seen).drop(columns="user")
-
-    def recommend_many(self, histories, n: int = 10, exclude_seen: bool = True, batch_size: int = 256) -> pd.DataFrame:
-        "Batch inference: top-`n` for every history in `histories` (a Series user → list, or a list)."
-        check_is_fitted(self, "item_ids_")
-        if n < 1: raise ValueError(f"n must be ≥ 1, got {n}")
-        if isinstance(histories, dict): histories = pd.Series(histories)
-        users = list(histories.index) if isinstance(histories, pd.Series) else list(range(len(histories)))
-        hist = list(histories)
-        rows = []
-        for s in range(0, len(hist), batch_size):
-            chunk = hist[s:s + batch_size]
-            scores = np.asarray(self.score_items(chunk), dtype=np.float64)
-            if exclude_seen:
-                for r, h in enumerate(chunk): scores[r, self._index_history(h)] = -np.inf
-            k = min(n, scores.shape[1])
-            top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
-            for r, u in enumerate(users[s:s + batch_size]):
-                for rank, j in enumerate(top[r], 1):
-                    if np.isfinite(scores[r, j]): rows.append((u, rank, self.item_ids_[j], scores[r, j]))
-        return pd.DataFrame(rows, columns=["user", "rank", "item_id", "score"])
 
 # %% ../nbs/08_bertrec.ipynb #68be321d
 def sequences_from_ratings(ratings: pd.DataFrame, user_col: str = "user_id", item_col: str = "item_id",
@@ -166,7 +123,7 @@ def sequences_from_ratings(ratings: pd.DataFrame, user_col: str = "user_id", ite
     """Each user's items ordered by time (ties broken by item id) → Series user → list of item ids.
 
     `min_rating` keeps only ratings ≥ it (default: every rating counts as an interaction)."""
-    _check_ratings(ratings, (user_col, item_col, time_col))
+    _check_ratings(ratings, (user_col, item_col, time_col), value_col=None, unique=False)
     r = ratings
     if min_rating is not None:
         if "rating" not in r.columns: raise ValueError("min_rating needs a 'rating' column")
@@ -206,17 +163,6 @@ def leave_one_out(sequences: pd.Series, item_ids=None) -> NextItemSplit:
                          item_ids=np.asarray(item_ids))
 
 # %% ../nbs/08_bertrec.ipynb #7d2fe979
-def ranking_metrics(ranks, k: int = 10) -> pd.Series:
-    """HR@k, NDCG@k, MRR@k and MRR from 1-based ranks of the one relevant item per user.
-
-    With one relevant item, IDCG = 1 so NDCG@k = 1/log2(rank+1) when rank ≤ k, else 0."""
-    r = np.asarray(ranks, dtype=np.float64)
-    if r.size == 0: raise ValueError("no ranks to average")
-    if (r < 1).any(): raise ValueError("ranks are 1-based: every rank must be ≥ 1")
-    hit = r <= k
-    return pd.Series({f"HR@{k}": hit.mean(), f"NDCG@{k}": np.where(hit, 1 / np.log2(r + 1), 0).mean(),
-                      f"MRR@{k}": np.where(hit, 1 / r, 0).mean(), "MRR": (1 / r).mean(), "users": float(r.size)})
-
 def target_ranks(model, histories, targets, item_ids, batch_size: int = 256) -> np.ndarray:
     """Full-ranking 1-based rank of each target among all `item_ids`, the user's history excluded.
 
@@ -248,23 +194,22 @@ def evaluate_next_item(model, split: NextItemSplit, k: int = 10, on: str = "test
     if on == "test": h, t = split.test_histories, split.test_targets
     elif on == "valid": h, t = split.valid_histories, split.valid_targets
     else: raise ValueError(f"on must be 'test' or 'valid', got {on!r}")
-    return ranking_metrics(target_ranks(model, h, t, split.item_ids, batch_size), k)
+    return metrics_from_ranks(target_ranks(model, h, t, split.item_ids, batch_size), k)
 
 # %% ../nbs/08_bertrec.ipynb #32f4cf03
-class PopularityRecommender(_Ranker):
-    "Baseline: every user gets the items most often seen in training."
-    _parameter_constraints: dict = {}   # nothing to set
-
-    def fit(self, sequences):
-        self._validate_params()
-        counts = pd.Series([i for s in sequences for i in s]).value_counts()
-        self._set_catalogue(sorted(counts.index))
-        self.counts_ = counts.reindex(self.item_ids_).to_numpy(dtype=np.float64)
-        return self
-
-    def score_items(self, histories) -> np.ndarray:
-        check_is_fitted(self, "counts_")
-        return np.tile(self.counts_, (len(histories), 1))
+def __getattr__(name):
+    # the kit has one popularity baseline (chapter 03's, which also takes sequences) and one ranking-metrics module
+    if name == "PopularityRecommender":
+        warnings.warn("infogap.bertrec.PopularityRecommender is deprecated and will be removed in the next release; use "
+                      "infogap.similarity.PopularityRecommender (fit(sequences) and recommend(history) work the same; "
+                      "counts_ is now item_counts_)", DeprecationWarning, stacklevel=2)
+        from infogap.similarity import PopularityRecommender
+        return PopularityRecommender
+    if name == "ranking_metrics":
+        warnings.warn("infogap.bertrec.ranking_metrics is deprecated and will be removed in the next release; use "
+                      "infogap.ranking.metrics_from_ranks", DeprecationWarning, stacklevel=2)
+        return metrics_from_ranks
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 # %% ../nbs/08_bertrec.ipynb #f51b6c22
 class ItemKNNRecommender(_Ranker):
@@ -309,7 +254,7 @@ class ContentRecommender(_Ranker):
         """`ratings`: user_id, item_id (and `weight_col`); `items`: item_id, title, year, genres.
         `embeddings`: optional precomputed item embeddings indexed by item_id (skips the encoder)."""
         self._validate_params()
-        _check_ratings(ratings)
+        _check_ratings(ratings, ("user_id", "item_id"), unique=False)
         if self.weight_col is not None and self.weight_col not in ratings.columns:
             raise ValueError(f"weight_col={self.weight_col!r} is not a column of ratings; use weight_col=None for equal weights")
         texts = item_texts(items)
@@ -574,7 +519,7 @@ class BERT4Rec(_Ranker):
             row = {"epoch": epoch, "loss": total / n_tok, "lr": self.lr * lr_scale[0], "seconds": time.perf_counter() - t0}
             if eval_set is not None and (epoch % self.eval_every == 0 or epoch == self.epochs):
                 with self._averaged_weights(ema):
-                    m = ranking_metrics(target_ranks(self, ev_h, ev_t, ev_items), 10)
+                    m = metrics_from_ranks(target_ranks(self, ev_h, ev_t, ev_items), 10)
                     improved = m["NDCG@10"] > best
                     if improved:
                         best, bad, since_cut, self.best_epoch_ = m["NDCG@10"], 0, 0, epoch
