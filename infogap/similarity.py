@@ -687,7 +687,7 @@ def spark_item_similarity(ratings, top_k: int, threshold: float = 0.0, user_col:
     if not isinstance(ratings, DataFrame):
         session = SparkSession.getActiveSession()
         if session is None: raise ValueError("ratings is not a Spark DataFrame and no Spark session is active")
-        ratings = session.createDataFrame(_check_ratings(ratings, (user_col, item_col, value_col)))
+        ratings = session.createDataFrame(_check_ratings(ratings, (user_col, item_col, value_col), value_col=value_col))
     missing = [c for c in (user_col, item_col, value_col) if c not in ratings.columns]
     if missing: raise ValueError(f"ratings is missing column(s) {missing}; it has {ratings.columns}")
     pairs = ratings.groupBy(user_col, item_col).agg(F.avg(F.col(value_col).cast("double")).alias("v"))
