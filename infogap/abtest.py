@@ -106,13 +106,27 @@ def _sigmas_prop(p_a, p_b, ratio):
     s1 = np.sqrt(p_a * (1 - p_a) + p_b * (1 - p_b) / ratio)
     return s0, s1
 
-class SampleSize:
-    "Result of a sample-size calculation: users per arm (`n_a`, `n_b`, rounded up), `n_total`, and the inputs."
+class SampleSize(Results):
+    """Result of a sample-size calculation: users per arm (`n_a`, `n_b`, rounded up), `n_total`, and the inputs.
+    A design, not an estimate: `to_frame()` has no std_err, interval or p-value, only the users per arm."""
     def __init__(self, n_a_exact, ratio, alpha, power, **design):
         self.n_a_exact, self.ratio, self.alpha, self.power, self.design = float(n_a_exact), ratio, alpha, power, design
         self.n_a = int(math.ceil(self.n_a_exact - 1e-9))
         self.n_b = int(math.ceil(self.n_a_exact * ratio - 1e-9))
         self.n_total = self.n_a + self.n_b
+
+    def to_frame(self) -> pd.DataFrame:
+        "Users needed per arm and in total: `users` (rounded up) and `users_exact` (the formula's value)."
+        exact = [self.n_a_exact, self.n_a_exact * self.ratio, self.n_a_exact * (1 + self.ratio)]
+        return estimates_frame(index=["A", "B", "total"], index_name="arm", users=[self.n_a, self.n_b, self.n_total],
+                               users_exact=exact)
+
+    def _summary_title(self) -> str:
+        return "Sample size, two-proportion z-test" if "p_a" in self.design else "Sample size, z-test of two means"
+    def _summary_info(self) -> dict:
+        return {"alpha (two-sided)": self.alpha, "power": self.power, "ratio n_b / n_a": self.ratio, **self.design}
+    def _summary_notes(self) -> list: return ["users per arm are rounded up"]
+
     def __repr__(self):
         d = ", ".join(f"{k}={_f(v)}" for k, v in self.design.items())
         return (f"SampleSize(n_a={self.n_a:,}, n_b={self.n_b:,}, n_total={self.n_total:,}; "
@@ -376,10 +390,34 @@ def chi2_test_arms(x, n) -> TestResult:
     return TestResult("Chi2TestArms", None, chi2, float(stats.chi2.sf(chi2, len(x) - 1)), None, df=len(x) - 1, rates=x / n)
 
 # %% ../nbs/07_abtest.ipynb #1b0d4696
-class CupedResult:
-    "CUPED adjustment: `adjusted` (same type/index as `y`), `theta`, `rho` = corr(y, x_pre), `variance_reduction` = rho²."
-    def __init__(self, adjusted, theta, rho):
+class CupedResult(Results):
+    """CUPED adjustment: `adjusted` (same type/index as `y`), `theta`, `rho` = corr(y, x_pre), `variance_reduction` = rho².
+
+    `to_frame()`: theta with its OLS standard error and normal interval, rho with Fisher's z interval, and the
+    variance reduction with rho's interval squared (0 at the bottom when rho's interval spans 0). No p-values: CUPED
+    is not a test; the experiment's test runs on `adjusted`."""
+    def __init__(self, adjusted, theta, rho, theta_se=np.nan, n=None, alpha: float = 0.05):
         self.adjusted, self.theta, self.rho, self.variance_reduction = adjusted, theta, rho, rho**2
+        self.theta_se, self.n, self.alpha = theta_se, (len(adjusted) if n is None else n), alpha
+
+    def to_frame(self) -> pd.DataFrame:
+        z = _z(1 - self.alpha / 2)
+        rz = np.arctanh(np.clip(self.rho, -1 + 1e-15, 1 - 1e-15))
+        half = z / np.sqrt(self.n - 3) if self.n > 3 else np.inf
+        r_lo, r_hi = np.tanh(rz - half), np.tanh(rz + half)
+        v_lo = 0.0 if r_lo <= 0 <= r_hi else min(r_lo**2, r_hi**2)
+        return estimates_frame([self.theta, self.rho, self.variance_reduction], [self.theta_se, np.nan, np.nan],
+                               ci_low=[self.theta - z * self.theta_se, r_lo, v_lo],
+                               ci_high=[self.theta + z * self.theta_se, r_hi, max(r_lo**2, r_hi**2)],
+                               index=["theta", "rho", "variance_reduction"])
+
+    def _summary_title(self) -> str: return "CUPED adjustment"
+    def _summary_info(self) -> dict:
+        return {"units": self.n, "confidence level": f"{100 * (1 - self.alpha):g}%"}
+    def _summary_notes(self) -> list:
+        return ["adjusted = y − theta · (x_pre − mean(x_pre)); test the experiment on .adjusted",
+                "rho: Fisher z interval; variance_reduction = rho²"]
+
     def __repr__(self):
         return f"CupedResult(theta={_f(self.theta)}, rho={_f(self.rho)}, variance_reduction={100 * self.variance_reduction:.1f}%)"
 
@@ -393,8 +431,11 @@ def cuped(y, x_pre) -> CupedResult:
     cov = ((yv - yv.mean()) * (xv - xv.mean())).sum() / (len(yv) - 1)
     theta = cov / vx
     adj = yv - theta * (xv - xv.mean())
+    # the slope's OLS standard error: residual variance over the spread of x_pre
+    resid = adj - adj.mean()
+    theta_se = np.sqrt((resid @ resid) / (len(yv) - 2) / (vx * (len(yv) - 1))) if len(yv) > 2 else np.nan
     if isinstance(y, pd.Series): adj = pd.Series(adj, index=y.index, name=f"{y.name}_cuped" if y.name else None)
-    return CupedResult(adj, float(theta), float(cov / np.sqrt(vx * yv.var(ddof=1))))
+    return CupedResult(adj, float(theta), float(cov / np.sqrt(vx * yv.var(ddof=1))), float(theta_se), len(yv))
 
 _cuped = cuped   # analyze_experiment has a parameter of the same name
 

@@ -22,13 +22,19 @@ import torch
 import torch.distributed as dist
 from torch import nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+from numbers import Integral
+
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
-from .similarity import similarity_matrix
+from .ranking import RankerMixin, metrics_from_ranks
+from .similarity import _check_ratings, similarity_matrix
 
 # %% auto #0
 __all__ = ['resolve_device', 'set_seed', 'default_model_dir', 'TextEncoder', 'item_texts', 'sequences_from_ratings',
-           'NextItemSplit', 'leave_one_out', 'ranking_metrics', 'target_ranks', 'evaluate_next_item',
-           'PopularityRecommender', 'ItemKNNRecommender', 'ContentRecommender', 'BERT4Rec', 'init_distributed']
+           'NextItemSplit', 'leave_one_out', 'target_ranks', 'evaluate_next_item', 'ItemKNNRecommender',
+           'ContentRecommender', 'BERT4Rec', 'init_distributed']
 
 # %% ../nbs/08_bertrec.ipynb #27f1dd83
 def resolve_device(device=None) -> torch.device:
@@ -107,41 +113,9 @@ def item_texts(items: pd.DataFrame) -> pd.Series:
                      index=pd.Index(items["item_id"], name="item_id"), name="text")
 
 # %% ../nbs/08_bertrec.ipynb #8197f733
-def _check_ratings(ratings, cols=("user_id", "item_id")):
-    if not isinstance(ratings, pd.DataFrame): raise ValueError(f"ratings must be a pandas DataFrame, got {type(ratings).__name__}")
-    for c in cols:
-        if c not in ratings.columns: raise ValueError(f"ratings needs a column {c!r}; it has {list(ratings.columns)}")
+class _Ranker(RankerMixin, BaseEstimator):
+    "Base of this chapter's recommenders: scikit-learn estimators with `score_items`, `recommend` and `recommend_many`."
 
-class _Ranker:
-    "Shared recommend/recommend_many for models whose `score(histories)` gives one row of scores per history."
-    def _index_history(self, history) -> list[int]:
-        "Catalogue positions of the known items in `history` (unknown ids are dropped)."
-        if history is None: return []
-        if isinstance(history, (dict, pd.Series)): history = list(history.keys())   # item → weight
-        return [self.item_index_[i] for i in history if i in self.item_index_]
-
-    def recommend(self, history, n: int = 10, exclude_seen: bool = True) -> pd.DataFrame:
-        "Top-`n` items for one history (a list of item ids, oldest first) → DataFrame rank, item_id, score."
-        return self.recommend_many([history], n=n, exclude_seen=exclude_seen).drop(columns="user")
-
-    def recommend_many(self, histories, n: int = 10, exclude_seen: bool = True, batch_size: int = 256) -> pd.DataFrame:
-        "Batch inference: top-`n` for every history in `histories` (a Series user → list, or a list)."
-        if n < 1: raise ValueError(f"n must be ≥ 1, got {n}")
-        if isinstance(histories, dict): histories = pd.Series(histories)
-        users = list(histories.index) if isinstance(histories, pd.Series) else list(range(len(histories)))
-        hist = list(histories)
-        rows = []
-        for s in range(0, len(hist), batch_size):
-            chunk = hist[s:s + batch_size]
-            scores = np.asarray(self.score(chunk), dtype=np.float64)
-            if exclude_seen:
-                for r, h in enumerate(chunk): scores[r, self._index_history(h)] = -np.inf
-            k = min(n, scores.shape[1])
-            top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
-            for r, u in enumerate(users[s:s + batch_size]):
-                for rank, j in enumerate(top[r], 1):
-                    if np.isfinite(scores[r, j]): rows.append((u, rank, self.item_ids_[j], scores[r, j]))
-        return pd.DataFrame(rows, columns=["user", "rank", "item_id", "score"])
 
 # %% ../nbs/08_bertrec.ipynb #68be321d
 def sequences_from_ratings(ratings: pd.DataFrame, user_col: str = "user_id", item_col: str = "item_id",
@@ -149,7 +123,7 @@ def sequences_from_ratings(ratings: pd.DataFrame, user_col: str = "user_id", ite
     """Each user's items ordered by time (ties broken by item id) → Series user → list of item ids.
 
     `min_rating` keeps only ratings ≥ it (default: every rating counts as an interaction)."""
-    _check_ratings(ratings, (user_col, item_col, time_col))
+    _check_ratings(ratings, (user_col, item_col, time_col), value_col=None, unique=False)
     r = ratings
     if min_rating is not None:
         if "rating" not in r.columns: raise ValueError("min_rating needs a 'rating' column")
@@ -189,17 +163,6 @@ def leave_one_out(sequences: pd.Series, item_ids=None) -> NextItemSplit:
                          item_ids=np.asarray(item_ids))
 
 # %% ../nbs/08_bertrec.ipynb #7d2fe979
-def ranking_metrics(ranks, k: int = 10) -> pd.Series:
-    """HR@k, NDCG@k, MRR@k and MRR from 1-based ranks of the one relevant item per user.
-
-    With one relevant item, IDCG = 1 so NDCG@k = 1/log2(rank+1) when rank ≤ k, else 0."""
-    r = np.asarray(ranks, dtype=np.float64)
-    if r.size == 0: raise ValueError("no ranks to average")
-    if (r < 1).any(): raise ValueError("ranks are 1-based: every rank must be ≥ 1")
-    hit = r <= k
-    return pd.Series({f"HR@{k}": hit.mean(), f"NDCG@{k}": np.where(hit, 1 / np.log2(r + 1), 0).mean(),
-                      f"MRR@{k}": np.where(hit, 1 / r, 0).mean(), "MRR": (1 / r).mean(), "users": float(r.size)})
-
 def target_ranks(model, histories, targets, item_ids, batch_size: int = 256) -> np.ndarray:
     """Full-ranking 1-based rank of each target among all `item_ids`, the user's history excluded.
 
@@ -209,9 +172,10 @@ def target_ranks(model, histories, targets, item_ids, batch_size: int = 256) -> 
     cols = np.array([pos.get(i, -1) for i in model.item_ids_])   # model column → catalogue position
     known = cols >= 0
     hist, tgt = list(histories), list(targets)
+    score_items = getattr(model, "score_items", None) or model.score   # a user's own model may only have `score`
     ranks = np.empty(len(hist), dtype=np.int64)
     for s in range(0, len(hist), batch_size):
-        sc_model = np.asarray(model.score(hist[s:s + batch_size]), dtype=np.float64)
+        sc_model = np.asarray(score_items(hist[s:s + batch_size]), dtype=np.float64)
         scores = np.full((sc_model.shape[0], len(item_ids)), -np.inf)
         scores[:, cols[known]] = sc_model[:, known]
         for r in range(scores.shape[0]):
@@ -230,34 +194,35 @@ def evaluate_next_item(model, split: NextItemSplit, k: int = 10, on: str = "test
     if on == "test": h, t = split.test_histories, split.test_targets
     elif on == "valid": h, t = split.valid_histories, split.valid_targets
     else: raise ValueError(f"on must be 'test' or 'valid', got {on!r}")
-    return ranking_metrics(target_ranks(model, h, t, split.item_ids, batch_size), k)
+    return metrics_from_ranks(target_ranks(model, h, t, split.item_ids, batch_size), k)
 
 # %% ../nbs/08_bertrec.ipynb #32f4cf03
-class PopularityRecommender(_Ranker):
-    "Baseline: every user gets the items most often seen in training."
-    def fit(self, sequences):
-        counts = pd.Series([i for s in sequences for i in s]).value_counts()
-        self.item_ids_ = np.array(sorted(counts.index))
-        self.item_index_ = {i: j for j, i in enumerate(self.item_ids_)}
-        self.counts_ = counts.reindex(self.item_ids_).to_numpy(dtype=np.float64)
-        return self
-
-    def score(self, histories) -> np.ndarray:
-        return np.tile(self.counts_, (len(histories), 1))
-
-    def __repr__(self): return f"PopularityRecommender({len(getattr(self, 'item_ids_', [])):,} items)"
+def __getattr__(name):
+    # the kit has one popularity baseline (chapter 03's, which also takes sequences) and one ranking-metrics module
+    if name == "PopularityRecommender":
+        warnings.warn("infogap.bertrec.PopularityRecommender is deprecated and will be removed in the next release; use "
+                      "infogap.similarity.PopularityRecommender (fit(sequences) and recommend(history) work the same; "
+                      "counts_ is now item_counts_)", DeprecationWarning, stacklevel=2)
+        from infogap.similarity import PopularityRecommender
+        return PopularityRecommender
+    if name == "ranking_metrics":
+        warnings.warn("infogap.bertrec.ranking_metrics is deprecated and will be removed in the next release; use "
+                      "infogap.ranking.metrics_from_ranks", DeprecationWarning, stacklevel=2)
+        return metrics_from_ranks
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 # %% ../nbs/08_bertrec.ipynb #f51b6c22
 class ItemKNNRecommender(_Ranker):
     """Implicit item-kNN: cosine similarity of items' user sets (binary user × item matrix), each item keeps
     its `k` nearest neighbours; a history's score for item j is the sum of j's similarities to the history."""
+    _parameter_constraints = {"k": [Interval(Integral, 1, None, closed="left")]}
+
     def __init__(self, k: int = 100): self.k = k
 
     def fit(self, sequences):
-        if not (isinstance(self.k, (int, np.integer)) and self.k >= 1): raise ValueError(f"k must be an integer ≥ 1, got {self.k!r}")
+        self._validate_params()
         seqs = list(sequences)
-        self.item_ids_ = np.array(sorted({i for s in seqs for i in s}))
-        self.item_index_ = {i: j for j, i in enumerate(self.item_ids_)}
+        self._set_catalogue(sorted({i for s in seqs for i in s}))
         rows = [u for u, s in enumerate(seqs) for _ in set(s)]
         cols = [self.item_index_[i] for s in seqs for i in set(s)]
         X = sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(len(seqs), len(self.item_ids_)))
@@ -265,13 +230,12 @@ class ItemKNNRecommender(_Ranker):
         self.similarity_ = similarity_matrix(X, metric="cosine", kind="item", top_k=self.k, corated=False).tocsr()
         return self
 
-    def score(self, histories) -> np.ndarray:
+    def score_items(self, histories) -> np.ndarray:
+        check_is_fitted(self, "similarity_")
         idx = [self._index_history(h) for h in histories]
         H = sp.csr_array((np.ones(sum(map(len, idx))), ([r for r, ix in enumerate(idx) for _ in ix], [j for ix in idx for j in ix])),
                          shape=(len(histories), len(self.item_ids_)))   # repeated items vote again, as they appear
         return np.asarray((H @ self.similarity_).toarray())
-
-    def __repr__(self): return f"ItemKNNRecommender(k={self.k})"
 
 # %% ../nbs/08_bertrec.ipynb #0458d57f
 class ContentRecommender(_Ranker):
@@ -280,25 +244,28 @@ class ContentRecommender(_Ranker):
 
     Items in `items` with no ratings at all still get an embedding, so they can be recommended (cold start).
     An empty history falls back to popularity in the training ratings."""
+    _parameter_constraints = {"encoder": [TextEncoder, None], "batch_size": [Interval(Integral, 1, None, closed="left")],
+                              "weight_col": [str, None]}
+
     def __init__(self, encoder: TextEncoder | None = None, batch_size: int = 64, weight_col: str | None = "rating"):
         self.encoder, self.batch_size, self.weight_col = encoder, batch_size, weight_col
 
     def fit(self, ratings: pd.DataFrame, items: pd.DataFrame, embeddings: pd.DataFrame | None = None):
         """`ratings`: user_id, item_id (and `weight_col`); `items`: item_id, title, year, genres.
         `embeddings`: optional precomputed item embeddings indexed by item_id (skips the encoder)."""
-        _check_ratings(ratings)
+        self._validate_params()
+        _check_ratings(ratings, ("user_id", "item_id"), unique=False)
         if self.weight_col is not None and self.weight_col not in ratings.columns:
             raise ValueError(f"weight_col={self.weight_col!r} is not a column of ratings; use weight_col=None for equal weights")
         texts = item_texts(items)
         if texts.index.duplicated().any(): raise ValueError("items has duplicated item_id values")
         unknown = set(ratings["item_id"]) - set(texts.index)
         if unknown: raise ValueError(f"{len(unknown)} rated item_id values are missing from items, e.g. {sorted(unknown)[:5]}")
-        self.item_ids_ = texts.index.to_numpy()
-        self.item_index_ = {i: j for j, i in enumerate(self.item_ids_)}
+        self._set_catalogue(texts.index.to_numpy())
         self.texts_ = texts
-        if embeddings is None:
-            if self.encoder is None: self.encoder = TextEncoder()
-            E = self.encoder.encode(texts.tolist(), batch_size=self.batch_size)
+        if embeddings is None:   # the encoder used is learned state: `encoder` itself stays as the user set it
+            self.encoder_ = self.encoder if self.encoder is not None else TextEncoder()
+            E = self.encoder_.encode(texts.tolist(), batch_size=self.batch_size)
         else:
             missing = set(self.item_ids_) - set(embeddings.index)
             if missing: raise ValueError(f"embeddings lack {len(missing)} item ids, e.g. {sorted(missing)[:5]}")
@@ -330,7 +297,8 @@ class ContentRecommender(_Ranker):
         n = np.linalg.norm(p)
         return p / n if n > 0 else None
 
-    def score(self, histories) -> np.ndarray:
+    def score_items(self, histories) -> np.ndarray:
+        check_is_fitted(self, "item_embeddings_")
         out = np.empty((len(histories), len(self.item_ids_)))
         for r, h in enumerate(histories):
             p = self._profile(h)
@@ -339,6 +307,7 @@ class ContentRecommender(_Ranker):
 
     def recommend_user(self, user_id, n: int = 10, exclude_seen: bool = True) -> pd.DataFrame:
         "Top-`n` for a user seen in `fit`, from their rating-weighted profile (unknown user → popularity)."
+        check_is_fitted(self, "user_profiles_")
         if user_id not in self.user_index_: return self.recommend([], n=n)
         s = self.item_embeddings_ @ self.user_profiles_[self.user_index_[user_id]]
         if exclude_seen: s[[self.item_index_[i] for i in self.seen_.loc[user_id]]] = -np.inf
@@ -347,14 +316,12 @@ class ContentRecommender(_Ranker):
 
     def similar_items(self, item_id, n: int = 10) -> pd.DataFrame:
         "The `n` items whose text embeddings are closest to `item_id`'s."
+        check_is_fitted(self, "item_embeddings_")
         if item_id not in self.item_index_: raise ValueError(f"unknown item_id {item_id!r}")
         s = self.item_embeddings_ @ self.item_embeddings_[self.item_index_[item_id]]
         s[self.item_index_[item_id]] = -np.inf
         top = np.argsort(-s, kind="stable")[:n]
         return pd.DataFrame({"item_id": self.item_ids_[top], "text": self.texts_.iloc[top].to_numpy(), "cosine": s[top]})
-
-    def __repr__(self):
-        return f"ContentRecommender({len(getattr(self, 'item_ids_', [])):,} items, {len(getattr(self, 'user_ids_', [])):,} users)"
 
 # %% ../nbs/08_bertrec.ipynb #6d94df7d
 class _BERT4RecNet(nn.Module):
@@ -403,18 +370,8 @@ class BERT4Rec(_Ranker):
         self.warmup_steps, self.num_threads = warmup_steps, num_threads
         self.lr_decay, self.lr_patience, self.ema_decay = lr_decay, lr_patience, ema_decay
 
-    _PARAMS = ("hidden_size", "n_layers", "n_heads", "max_len", "mask_prob", "epochs", "batch_size", "lr",
-               "weight_decay", "dropout", "last_item_prob", "patience", "eval_every", "time_limit", "seed",
-               "warmup_steps", "num_threads", "lr_decay", "lr_patience", "ema_decay")
-
-    def get_params(self) -> dict: return {p: getattr(self, p) for p in self._PARAMS}
-
-    def __repr__(self):
-        fitted = f", fitted: {len(self.item_ids_):,} items, best epoch {self.best_epoch_}" if hasattr(self, "net_") else ""
-        return (f"BERT4Rec(hidden_size={self.hidden_size}, n_layers={self.n_layers}, n_heads={self.n_heads}, "
-                f"max_len={self.max_len}, mask_prob={self.mask_prob}{fitted})")
-
-    def _validate(self):
+    def _validate_params(self):
+        "By hand, not `_parameter_constraints`: the messages must say more (hidden_size divisible by n_heads, 1 = no decay)."
         for p in ("hidden_size", "n_layers", "n_heads", "epochs", "batch_size", "patience", "eval_every", "lr_patience"):
             v = getattr(self, p)
             if not (isinstance(v, (int, np.integer)) and v >= 1): raise ValueError(f"{p} must be an integer ≥ 1, got {v!r}")
@@ -503,7 +460,7 @@ class BERT4Rec(_Ranker):
         `eval_set=(histories, targets)`: next-item validation; NDCG@10 on it is checked every `eval_every`
         epochs, the best weights are kept (and written to `checkpoint`, a file path, if given) and training
         stops after `patience` checks without improvement. Without `eval_set`, all `epochs` run."""
-        self._validate()
+        self._validate_params()
         seqs = list(sequences)
         if not seqs or not any(len(s) for s in seqs): raise ValueError("sequences is empty: nothing to train on")
         self.device_ = resolve_device(self.device)
@@ -519,7 +476,7 @@ class BERT4Rec(_Ranker):
         use_amp = on_cuda if self.amp is None else bool(self.amp)
         amp_dtype = torch.float16 if on_cuda and not torch.cuda.is_bf16_supported() else torch.bfloat16
         items = sorted({i for s in seqs for i in s})
-        self.item_ids_ = np.array(items); self.item_index_ = {i: j for j, i in enumerate(items)}
+        self._set_catalogue(items)
         train = [self._tokens(s) for s in seqs if len(s) > 0]
         self.net_ = _BERT4RecNet(len(items), self.hidden_size, self.n_layers, self.n_heads, self.max_len,
                                  self.dropout).to(self.device_)
@@ -562,7 +519,7 @@ class BERT4Rec(_Ranker):
             row = {"epoch": epoch, "loss": total / n_tok, "lr": self.lr * lr_scale[0], "seconds": time.perf_counter() - t0}
             if eval_set is not None and (epoch % self.eval_every == 0 or epoch == self.epochs):
                 with self._averaged_weights(ema):
-                    m = ranking_metrics(target_ranks(self, ev_h, ev_t, ev_items), 10)
+                    m = metrics_from_ranks(target_ranks(self, ev_h, ev_t, ev_items), 10)
                     improved = m["NDCG@10"] > best
                     if improved:
                         best, bad, since_cut, self.best_epoch_ = m["NDCG@10"], 0, 0, epoch
@@ -597,9 +554,9 @@ class BERT4Rec(_Ranker):
 
     # ---- inference -----------------------------------------------------------------------------------
     @torch.inference_mode()
-    def score(self, histories, batch_size: int = 256) -> np.ndarray:
+    def score_items(self, histories, batch_size: int = 256) -> np.ndarray:
         "Scores (logits) of every item for each history in `histories` → array (len(histories), n_items)."
-        if not hasattr(self, "net_"): raise ValueError("this BERT4Rec is not fitted yet: call fit() or BERT4Rec.load()")
+        check_is_fitted(self, "net_", msg="this BERT4Rec is not fitted yet: call fit() or BERT4Rec.load()")
         with self._cpu_threads(): return self._score(list(histories), batch_size)
 
     def _score(self, histories, batch_size):
@@ -619,7 +576,8 @@ class BERT4Rec(_Ranker):
         if not hasattr(self, "net_"): raise ValueError("nothing to save: this BERT4Rec is not fitted")
         path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
         ids = self.item_ids_
-        torch.save({"params": self.get_params(), "item_ids": ids.tolist(), "item_ids_dtype": str(ids.dtype),
+        params = {k: v for k, v in self.get_params().items() if k not in ("device", "progress")}   # where it runs: load's choice
+        torch.save({"params": params, "item_ids": ids.tolist(), "item_ids_dtype": str(ids.dtype),
                     "state_dict": {k: v.detach().cpu() for k, v in self.net_.state_dict().items()},
                     "history": getattr(self, "history_", pd.DataFrame()).to_dict("list"),
                     "best_epoch": getattr(self, "best_epoch_", None)}, path)
@@ -629,9 +587,8 @@ class BERT4Rec(_Ranker):
     def load(cls, path, device=None) -> "BERT4Rec":
         "A fitted BERT4Rec from a file written by `save` (read with `weights_only=True`: no code runs)."
         ck = torch.load(Path(path), map_location="cpu", weights_only=True)
-        m = cls(**ck["params"], device=device, progress=False)
-        m.item_ids_ = np.array(ck["item_ids"], dtype=ck["item_ids_dtype"])
-        m.item_index_ = {i: j for j, i in enumerate(m.item_ids_)}
+        m = cls(**{**ck["params"], "device": device, "progress": False})
+        m._set_catalogue(np.array(ck["item_ids"], dtype=ck["item_ids_dtype"]))
         m.device_ = resolve_device(device)
         m.net_ = _BERT4RecNet(len(m.item_ids_), m.hidden_size, m.n_layers, m.n_heads, m.max_len, m.dropout)
         m.net_.load_state_dict(ck["state_dict"]); m.net_.to(m.device_).eval()

@@ -11,13 +11,14 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 from threadpoolctl import threadpool_limits
-from .dataprep import _to_pandas
+from .dataprep import to_pandas
+from .results import Summary, estimates_frame
 
 # %% auto #0
-__all__ = ['present_value', 'retention_clv', 'cohort_retention', 'FitSummary', 'MaximumLikelihoodModel', 'BetaGeo',
-           'ModifiedBetaGeo', 'simulate_bgnbd', 'GammaGamma', 'customer_lifetime_value', 'holdout_by_frequency',
-           'cumulative_tracking', 'plot_holdout_by_frequency', 'plot_tracking', 'ShiftedBetaGeo', 'ParetoNBD',
-           'clv_intervals', 'CustomerValue', 'value_customers', 'value_segments']
+__all__ = ['present_value', 'retention_clv', 'cohort_retention', 'MaximumLikelihoodModel', 'BetaGeo', 'ModifiedBetaGeo',
+           'simulate_bgnbd', 'GammaGamma', 'customer_lifetime_value', 'holdout_by_frequency', 'cumulative_tracking',
+           'plot_holdout_by_frequency', 'plot_tracking', 'ShiftedBetaGeo', 'ParetoNBD', 'clv_intervals',
+           'CustomerValue', 'value_customers', 'value_segments']
 
 # %% ../nbs/06_clv.ipynb #79b31ae8
 def present_value(cash_flows, rate, start: int = 1) -> float:
@@ -49,7 +50,7 @@ def retention_clv(margin, retention, discount_rate, include_current: bool = Fals
 # %% ../nbs/06_clv.ipynb #e0de0530
 def _transactions_frame(transactions, *columns) -> pd.DataFrame:
     "Transactions as pandas (from any frame narwhals reads, lazy ones included); ValueError naming absent `columns`."
-    df = _to_pandas(transactions)
+    df = to_pandas(transactions)
     missing = [c for c in columns if c not in df.columns]
     if missing: raise ValueError(f"transactions has no column(s) {missing}; columns are {list(df.columns)}")
     return df
@@ -166,32 +167,20 @@ def _hessian_from_values(f, theta, rel_step=1e-4):
     return H
 
 
-class FitSummary:
-    "A statsmodels-style summary: header facts and a coefficient table (`.table`, a DataFrame)."
-    def __init__(self, title, facts: dict, table: pd.DataFrame):
-        self.title, self.facts, self.table = title, facts, table
-
-    def __repr__(self):
-        w = 64
-        head = [self.title.center(w), "=" * w]
-        items = list(self.facts.items())
-        for i in range(0, len(items), 2):
-            head.append("   ".join(f"{k + ':':<18}{v:>12}" for k, v in items[i:i + 2]))
-        body = self.table.to_string(float_format=lambda v: f"{v:.4f}")
-        return "\n".join(head + ["-" * w, body, "=" * w])
-
-    def _repr_html_(self):
-        import html
-        facts = "".join(f"<tr><th style='text-align:left'>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
-                        for k, v in self.facts.items())
-        return f"<b>{html.escape(self.title)}</b><table>{facts}</table>" + self.table.to_html(float_format=lambda v: f"{v:.4f}")
+def __getattr__(name):
+    # FitSummary was this chapter's own summary class; every summary in the kit is now `infogap.results.Summary`
+    if name == "FitSummary":
+        warnings.warn("FitSummary is deprecated and will be removed in the next release; summary() returns "
+                      "infogap.results.Summary", DeprecationWarning, stacklevel=2)
+        return Summary
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _summary_table(params: dict, se: dict, level=0.95) -> pd.DataFrame:
+    "The kit's estimates table (`estimates_frame`): estimate, std_err and the Wald interval estimate ± z · std_err."
     z = stats.norm.ppf(0.5 + level / 2)
-    rows = {k: (v, se[k], v - z * se[k], v + z * se[k]) for k, v in params.items()}
-    pct = f"{100 * level:g}%"
-    return pd.DataFrame.from_dict(rows, orient="index", columns=["coef", "std err", f"lower {pct}", f"upper {pct}"])
+    est, sd = np.array(list(params.values()), float), np.array([se[k] for k in params], float)
+    return estimates_frame(est, sd, ci_low=est - z * sd, ci_high=est + z * sd, index=list(params))
 
 # %% ../nbs/06_clv.ipynb #bc4d8d10
 from sklearn.base import BaseEstimator
@@ -210,7 +199,7 @@ class MaximumLikelihoodModel(BaseEstimator):
     """What every maximum-likelihood model of this chapter shares, written once: the settings `tol` (the
     optimizer's stopping criterion) and `maxiter`, checked in `fit`; storing a fit (`params_`, `loglik_`,
     `converged_` with a `ConvergenceWarning` when not, `n_iter_`, `covariance_` from the inverse Hessian of
-    −loglik, `standard_errors_`); Wald `confidence_intervals` and a statsmodels-style `summary()`.
+    −loglik, `standard_errors_`); Wald `confidence_intervals` and a `summary()` (the kit's `Summary`: estimates, standard errors, intervals).
     A subclass names its `param_names` and `model_name` and implements `fit`."""
     param_names: tuple = ()
     model_name = "model"
@@ -270,18 +259,20 @@ class MaximumLikelihoodModel(BaseEstimator):
     def confidence_intervals(self, level: float = 0.95) -> pd.DataFrame:
         "Wald intervals: estimate ± z · standard error."
         self._check_fitted()
-        return _summary_table(self.params_, self.standard_errors_, level).iloc[:, 2:]
+        return _summary_table(self.params_, self.standard_errors_, level)[["ci_low", "ci_high"]]
 
     def _summary_facts(self) -> dict:
         return {"Customers": f"{self.n_customers_:,}", "Distinct rows": f"{self.n_distinct_:,}"}
 
-    def summary(self, level: float = 0.95) -> FitSummary:
+    def summary(self, level: float = 0.95) -> Summary:
         "Coefficients, standard errors and Wald intervals, with the fit's log-likelihood, AIC and size."
         self._check_fitted()
         facts = {"Model": self.model_name, **self._summary_facts(), "Log-likelihood": f"{self.loglik_:,.2f}",
                  "AIC": f"{2 * len(self.param_names) - 2 * self.loglik_:,.2f}", "Converged": str(self.converged_)}
         title = self._summary_title or f"{self.model_name} maximum-likelihood fit"
-        return FitSummary(title, facts, _summary_table(self.params_, self.standard_errors_, level))
+        return Summary(title, facts, {"": _summary_table(self.params_, self.standard_errors_, level)},
+                       [f"{level:.0%} Wald intervals: estimate ± z · std_err, the standard errors from the inverse Hessian "
+                        "of the log-likelihood"])
 
 class BetaGeo(MaximumLikelihoodModel):
     """BG/NBD ("buy till you die", Fader, Hardie & Lee 2005), fitted by maximum likelihood.
@@ -952,7 +943,7 @@ def value_customers(transactions, horizon: int = 12, discount_rate: float = 0.01
         span = frame.select(nw.col("date").min().alias("first"), nw.col("date").max().alias("last")).collect()
         first, last = pd.Timestamp(span.item(0, "first")).normalize(), pd.Timestamp(span.item(0, "last")).normalize()
     else:
-        tx = _to_pandas(transactions)
+        tx = to_pandas(transactions)
         first, last = tx["date"].min().normalize(), tx["date"].max().normalize()
     def summaries(*ends):   # one row per customer: all that leaves an engine; one pass over the log for all of them
         return [s if isinstance(s, pd.DataFrame) else nw.from_native(s).lazy().collect().to_pandas()

@@ -6,19 +6,26 @@
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from numbers import Integral, Real
+
 from sklearn.base import BaseEstimator, clone
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from .dataprep import user_item_matrix
+from .ranking import RankerMixin, topn_metrics
+from .results import Results, Summary, estimates_frame
 
 # %% auto #0
 __all__ = ['cosine', 'pearson', 'similarity_matrix', 'KNNRecommender', 'PopularityRecommender', 'kfold_split', 'CVResult',
-           'cross_validate', 'ranking_metrics', 'apriori', 'association_rules', 'spark_item_similarity']
+           'cross_validate', 'evaluate_top_n', 'apriori', 'association_rules', 'spark_item_similarity']
 
 # %% ../nbs/03_similarity.ipynb #0fc727fd
 def _pair(u, v):
@@ -207,21 +214,27 @@ def similarity_matrix(R, metric: str = "cosine", kind: str = "user", top_k: int 
     return _run_chunks(block, starts, n, f"{kind}-{kind} top-{k}", n_jobs, progress)
 
 # %% ../nbs/03_similarity.ipynb #ca48d030
-def _check_ratings(ratings, cols=("user_id", "item_id", "rating")) -> pd.DataFrame:
-    "Validate a ratings DataFrame: the three columns present, ratings numeric and finite, no duplicate pairs."
+def _check_ratings(ratings, cols=("user_id", "item_id", "rating"), value_col: str | None = "rating",
+                   unique: bool = True) -> pd.DataFrame:
+    """Validate an interactions DataFrame and return its `cols`: all present, not empty, no missing ids in the first
+    two (user, item); `value_col` (when one of `cols`) numeric and finite; with `unique`, no duplicate (user, item)
+    pairs (ratings must be; an event log of repeat purchases need not be). Chapters 03 and 08 share it."""
     if not isinstance(ratings, pd.DataFrame):
         raise ValueError(f"ratings must be a pandas DataFrame with columns {list(cols)}; got {type(ratings).__name__}")
     missing = [c for c in cols if c not in ratings.columns]
     if missing: raise ValueError(f"ratings is missing column(s) {missing}; it has {list(ratings.columns)}")
     df = ratings[list(cols)]
     if len(df) == 0: raise ValueError("ratings is empty")
-    u, i, r = cols
+    u, i = cols[:2]
     if df[[u, i]].isna().any().any(): raise ValueError(f"ratings has missing {u} or {i} values")
-    if not pd.api.types.is_numeric_dtype(df[r]) or pd.api.types.is_bool_dtype(df[r]):
-        raise ValueError(f"column {r!r} must be numeric; got dtype {df[r].dtype}")
-    if not np.isfinite(df[r].to_numpy(dtype=float)).all(): raise ValueError(f"column {r!r} has missing or infinite values")
-    dup = df.duplicated([u, i])
-    if dup.any(): raise ValueError(f"ratings has {int(dup.sum())} duplicate ({u}, {i}) pairs; aggregate them first")
+    if value_col is not None and value_col in cols:
+        r = value_col
+        if not pd.api.types.is_numeric_dtype(df[r]) or pd.api.types.is_bool_dtype(df[r]):
+            raise ValueError(f"column {r!r} must be numeric; got dtype {df[r].dtype}")
+        if not np.isfinite(df[r].to_numpy(dtype=float)).all(): raise ValueError(f"column {r!r} has missing or infinite values")
+    if unique:
+        dup = df.duplicated([u, i])
+        if dup.any(): raise ValueError(f"ratings has {int(dup.sum())} duplicate ({u}, {i}) pairs; aggregate them first")
     return df
 
 def _encode(ids, known: np.ndarray) -> np.ndarray:
@@ -234,6 +247,17 @@ def _encode(ids, known: np.ndarray) -> np.ndarray:
         return pd.Index(known).get_indexer(ids)
     pos = np.clip(pos, 0, len(known) - 1)
     return np.where(known[pos] == ids, pos, -1)
+
+def _pairs(user_ids, item_ids):
+    "The (user ids, item ids) of `predict(user_ids, item_ids)`, or of `predict(X)` with X a frame holding both columns."
+    if item_ids is None:
+        if not (isinstance(user_ids, pd.DataFrame) and {"user_id", "item_id"} <= set(user_ids.columns)):
+            raise ValueError("predict(X) needs a DataFrame X with columns user_id and item_id; or call predict(user_ids, item_ids)")
+        user_ids, item_ids = user_ids["user_id"], user_ids["item_id"].to_numpy()
+    u, i = np.asarray(user_ids), np.asarray(item_ids)
+    if u.ndim != 1 or i.ndim != 1 or len(u) != len(i):
+        raise ValueError(f"user_ids and item_ids must be 1-D and of equal length; got {u.shape} and {i.shape}")
+    return user_ids, item_ids
 
 def _matrix(df: pd.DataFrame):
     "(CSR users x items, sorted user ids, sorted item ids) from a validated ratings frame."
@@ -256,12 +280,12 @@ class KNNRecommender(BaseEstimator):
         self.kind, self.metric, self.k, self.min_support, self.shrinkage = kind, metric, k, min_support, shrinkage
         self.center, self.min_k, self.min_sim, self.corated = center, min_k, min_sim, corated
 
-    def _validate_params(self):
-        if self.kind not in ("user", "item"): raise ValueError(f"kind must be 'user' or 'item'; got {self.kind!r}")
-        if self.metric not in _METRICS: raise ValueError(f"metric must be one of {_METRICS}; got {self.metric!r}")
-        if not (isinstance(self.k, (int, np.integer)) and self.k >= 1): raise ValueError(f"k must be an integer >= 1; got {self.k!r}")
-        if not (isinstance(self.min_k, (int, np.integer)) and self.min_k >= 1): raise ValueError(f"min_k must be an integer >= 1; got {self.min_k!r}")
-        if self.min_sim is not None and not -1 <= self.min_sim < 1: raise ValueError(f"min_sim must be in [-1, 1) or None; got {self.min_sim!r}")
+    _parameter_constraints = {"kind": [StrOptions({"user", "item"})], "metric": [StrOptions(set(_METRICS))],
+                              "k": [Interval(Integral, 1, None, closed="left")],
+                              "min_support": [Interval(Integral, 1, None, closed="left")],
+                              "shrinkage": [Interval(Real, 0, None, closed="left")], "center": ["boolean"],
+                              "min_k": [Interval(Integral, 1, None, closed="left")],
+                              "min_sim": [Interval(Real, -1, 1, closed="left"), None], "corated": ["boolean"]}
 
     def fit(self, ratings: pd.DataFrame):
         "Learn means and similarities from a DataFrame with columns user_id, item_id, rating."
@@ -281,9 +305,6 @@ class KNNRecommender(BaseEstimator):
         self._Md = None
         self.n_users_, self.n_items_ = R.shape
         return self
-
-    def _check_fitted(self):
-        if not hasattr(self, "similarity_"): raise ValueError("this KNNRecommender is not fitted yet; call fit(ratings) first")
 
     def _predict_codes(self, u: np.ndarray, i: np.ndarray, max_candidates: int = 4_000_000,
                        method: str | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -395,20 +416,19 @@ class KNNRecommender(BaseEstimator):
             pred[chunk] = np.where(good, est, pred[chunk])
             used[chunk] = np.where(good, n_used, 0)
 
-    def predict(self, user_ids, item_ids):
-        "Predicted ratings for the pairs (user_ids[j], item_ids[j]); a Series when `user_ids` is one, else an array."
-        self._check_fitted()
-        uids, iids = np.asarray(user_ids), np.asarray(item_ids)
-        if uids.ndim != 1 or iids.ndim != 1 or len(uids) != len(iids):
-            raise ValueError(f"user_ids and item_ids must be 1-D and of equal length; got {uids.shape} and {iids.shape}")
-        pred, _ = self._predict_codes(_encode(uids, self.user_ids_), _encode(iids, self.item_ids_))
+    def predict(self, user_ids, item_ids=None):
+        """Predicted ratings for the pairs (user_ids[j], item_ids[j]); a Series when `user_ids` is one, else an array.
+        scikit-learn's one-argument form works too: `predict(X)` with X a DataFrame holding user_id and item_id."""
+        check_is_fitted(self, "similarity_")
+        user_ids, item_ids = _pairs(user_ids, item_ids)
+        pred, _ = self._predict_codes(_encode(np.asarray(user_ids), self.user_ids_), _encode(np.asarray(item_ids), self.item_ids_))
         if isinstance(user_ids, pd.Series): return pd.Series(pred, index=user_ids.index, name="prediction")
         return pred
 
     def recommend(self, user_id, n: int = 10, exclude_seen: bool = True) -> pd.DataFrame:
         """The `n` items with the highest predicted rating for `user_id`: item_id, score, neighbours (how many
         neighbours the prediction used; 0 = baseline). An unknown user gets the most-rated items (popularity)."""
-        self._check_fitted()
+        check_is_fitted(self, "similarity_")
         if not (isinstance(n, (int, np.integer)) and n >= 1): raise ValueError(f"n must be an integer >= 1; got {n!r}")
         u = _encode([user_id], self.user_ids_)[0]
         if u < 0:
@@ -426,7 +446,7 @@ class KNNRecommender(BaseEstimator):
     def explain(self, user_id, item_id, n: int = 3) -> pd.DataFrame:
         """The neighbours behind the prediction for (user_id, item_id), most similar first: for kind="item", the items
         the user rated ("because you rated ..."); for kind="user", the similar users who rated the item."""
-        self._check_fitted()
+        check_is_fitted(self, "similarity_")
         u, i = _encode([user_id], self.user_ids_)[0], _encode([item_id], self.item_ids_)[0]
         if u < 0 or i < 0: return pd.DataFrame(columns=["neighbour_id", "similarity", "rating"])
         a, o = (u, i) if self.kind == "user" else (i, u)
@@ -440,36 +460,71 @@ class KNNRecommender(BaseEstimator):
         return pd.DataFrame({"neighbour_id": ids, "similarity": s[order], "rating": r[order]})
 
 # %% ../nbs/03_similarity.ipynb #b374cb1d
-class PopularityRecommender(BaseEstimator):
-    """Baseline: predicts each item's mean rating (the global mean for unknown items) and recommends the
-    most-rated items the user has not seen."""
-    def fit(self, ratings: pd.DataFrame):
-        df = _check_ratings(ratings)
-        R, self.user_ids_, self.item_ids_ = _matrix(df)
-        self.ratings_matrix_ = R
-        self.global_mean_ = float(R.data.mean())
-        self.item_counts_ = np.bincount(R.indices, minlength=R.shape[1])
-        self.item_means_ = np.asarray(R.sum(axis=0)).ravel() / np.maximum(self.item_counts_, 1)
-        self.rating_range_ = (float(R.data.min()), float(R.data.max()))
+def _is_history(x) -> bool:
+    "A history (a list of item ids, or item → weight), as opposed to one user id."
+    return isinstance(x, (list, tuple, np.ndarray, pd.Series, dict, set, frozenset))
+
+class PopularityRecommender(RankerMixin, BaseEstimator):
+    """The baseline every recommender must beat: items ranked by how many interactions they had in training.
+
+    `fit` takes ratings (a DataFrame user_id, item_id, and optionally rating: this chapter) or each user's items
+    (a Series user → list, or a list of lists: the next-item protocol of chapter 08). `recommend(user)` accepts a
+    user id seen in `fit` (their items are left out) or a history, a list of item ids (chapter 08's interface,
+    with `score_items` and `recommend_many` from `RankerMixin`). Fitted on ratings, `predict` gives each item's
+    mean rating (the global mean for unknown items)."""
+    _parameter_constraints: dict = {}   # nothing to set: the baseline has no parameters
+
+    def fit(self, X):
+        "Learn the item counts (and mean ratings) from a ratings DataFrame or from users' item sequences."
+        self._validate_params()
+        if isinstance(X, pd.DataFrame):
+            has_r = "rating" in X.columns
+            df = _check_ratings(X, ("user_id", "item_id", "rating") if has_r else ("user_id", "item_id"),
+                                unique=has_r)
+        else:   # sequences: a Series user → items, or a list of lists (users are then their positions)
+            seqs = X if isinstance(X, pd.Series) else pd.Series(list(X), dtype=object)
+            df = pd.DataFrame({"user_id": np.repeat(seqs.index.to_numpy(), seqs.map(len).to_numpy()),
+                               "item_id": [i for s in seqs for i in s]})
+            if len(df) == 0: raise ValueError("sequences is empty: nothing to count")
+        counts = df["item_id"].value_counts()
+        self._set_catalogue(sorted(counts.index))
+        self.item_counts_ = counts.reindex(self.item_ids_).to_numpy()
+        self.seen_ = df.groupby("user_id", sort=True)["item_id"].agg(list).to_dict()
+        self.user_ids_ = np.array(list(self.seen_))
+        if "rating" in df.columns:
+            self.global_mean_ = float(df["rating"].mean())
+            self.item_means_ = df.groupby("item_id")["rating"].mean().reindex(self.item_ids_).to_numpy(float)
+            self.rating_range_ = (float(df["rating"].min()), float(df["rating"].max()))
         return self
 
-    def predict(self, user_ids, item_ids):
-        if not hasattr(self, "item_means_"): raise ValueError("this PopularityRecommender is not fitted yet; call fit(ratings) first")
+    counts_ = property(lambda self: self._old_counts(), doc="Deprecated name of `item_counts_` (chapter 08's baseline).")
+    def _old_counts(self):
+        warnings.warn("PopularityRecommender.counts_ is deprecated and will be removed in the next release; use .item_counts_",
+                      DeprecationWarning, stacklevel=3)
+        return self.item_counts_.astype(np.float64)
+
+    def score_items(self, histories) -> np.ndarray:
+        "Every item's count, the same row for each history."
+        check_is_fitted(self, "item_counts_")
+        return np.tile(self.item_counts_.astype(np.float64), (len(histories), 1))
+
+    def predict(self, user_ids, item_ids=None):
+        "Each item's mean training rating (the global mean for an unknown item); needs a fit on ratings."
+        check_is_fitted(self, "item_counts_")
+        if not hasattr(self, "item_means_"):
+            raise ValueError("this PopularityRecommender was fitted without ratings: predict needs a 'rating' column in fit")
+        user_ids, item_ids = _pairs(user_ids, item_ids)
         i = _encode(np.asarray(item_ids), self.item_ids_)
         pred = np.where(i >= 0, self.item_means_[np.maximum(i, 0)], self.global_mean_)
         if isinstance(user_ids, pd.Series): return pd.Series(pred, index=user_ids.index, name="prediction")
         return pred
 
-    def recommend(self, user_id, n: int = 10, exclude_seen: bool = True) -> pd.DataFrame:
-        if not hasattr(self, "item_means_"): raise ValueError("this PopularityRecommender is not fitted yet; call fit(ratings) first")
-        order = np.argsort(-self.item_counts_, kind="stable")
-        u = _encode([user_id], self.user_ids_)[0]
-        if exclude_seen and u >= 0:
-            R = self.ratings_matrix_
-            order = order[~np.isin(order, R.indices[R.indptr[u]:R.indptr[u + 1]])]
-        top = order[:n]
-        return pd.DataFrame({"item_id": self.item_ids_[top], "score": self.item_counts_[top].astype(float),
-                             "neighbours": 0, "rank": np.arange(1, len(top) + 1)})
+    def recommend(self, user, n: int = 10, exclude_seen: bool = True) -> pd.DataFrame:
+        """The `n` most popular items → DataFrame rank, item_id, score (the count). `user`: a user id seen in fit
+        (with `exclude_seen`, their items are left out; an unknown user gets the overall top), or a history."""
+        check_is_fitted(self, "item_counts_")
+        history = user if _is_history(user) else self.seen_.get(user, [])
+        return super().recommend(list(history) if isinstance(history, (set, frozenset)) else history, n, exclude_seen)
 
 def kfold_split(ratings: pd.DataFrame, n_folds: int = 5, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
     "Row positions (train, test) of `n_folds` random folds of `ratings` (each row is tested exactly once)."
@@ -480,8 +535,11 @@ def kfold_split(ratings: pd.DataFrame, n_folds: int = 5, seed: int = 0) -> list[
     return [(np.sort(np.concatenate(parts[:f] + parts[f + 1:])), np.sort(parts[f])) for f in range(n_folds)]
 
 @dataclass
-class CVResult:
-    "Per-fold and mean RMSE/MAE of a cross-validated recommender."
+class CVResult(Results):
+    """Per-fold and mean RMSE/MAE of a cross-validated recommender. The estimates are the means over folds;
+    `to_frame()` gives them with the folds' spread (`fold_sd`) but no standard error or interval: the folds share
+    most of their training data, so their errors are not independent and no unbiased variance estimate exists
+    (Bengio & Grandvalet, 2004)."""
     model: str
     folds: pd.DataFrame
 
@@ -490,10 +548,22 @@ class CVResult:
     @property
     def mae(self) -> float: return float(self.folds["mae"].mean())
 
-    def summary(self) -> pd.DataFrame:
+    def to_frame(self) -> pd.DataFrame:
+        "RMSE and MAE: the mean over folds (`estimate`), the folds' standard deviation, lowest and highest."
+        t = self.folds[["rmse", "mae"]]
+        return estimates_frame(t.mean().to_numpy(), index=["rmse", "mae"], index_name="metric",
+                               fold_sd=t.std(ddof=1).to_numpy(), fold_min=t.min().to_numpy(), fold_max=t.max().to_numpy())
+
+    def per_fold(self) -> pd.DataFrame:
         "Per-fold table with a mean and a standard-deviation row."
         t = self.folds.set_index("fold")
         return pd.concat([t, t.mean().to_frame("mean").T, t.std(ddof=1).to_frame("std").T])
+
+    def summary(self) -> Summary:
+        "The estimates, then the per-fold table, as one `Summary`."
+        info = {"model": self.model, "folds": len(self.folds), "test ratings": int(self.folds["n_test"].sum())}
+        return Summary(f"{len(self.folds)}-fold cross-validation", info, {"": self.to_frame(), "per fold": self.per_fold()},
+                       ["estimate = mean over folds; no standard error: the folds share their training data"])
 
     def __repr__(self):
         return (f"CVResult({self.model}: {len(self.folds)} folds, RMSE {self.rmse:.4f} ± {self.folds.rmse.std(ddof=1):.4f}, "
@@ -521,26 +591,29 @@ def cross_validate(model, ratings: pd.DataFrame, n_folds: int = 5, seed: int = 0
     return CVResult(repr(model), pd.DataFrame(rows))
 
 # %% ../nbs/03_similarity.ipynb #a17de3e9
-def ranking_metrics(model, train: pd.DataFrame, test: pd.DataFrame, n: int = 10, threshold: float = 4.0,
-                    users=None) -> pd.Series:
-    """Top-`n` metrics of a fitted `model` (with `recommend`) against held-out `test` ratings: relevant = rated
-    ≥ `threshold` in test. Averages precision@n, recall@n and NDCG@n (binary gains) over the users with at least
-    one relevant test item (optionally only `users`); coverage = share of the training catalogue recommended."""
+def evaluate_top_n(model, train: pd.DataFrame, test: pd.DataFrame, n: int = 10, threshold: float = 4.0,
+                   users=None) -> pd.Series:
+    """Top-`n` metrics of a fitted `model` (with `recommend(user_id, n, exclude_seen)`) against held-out `test`
+    ratings: relevant = rated ≥ `threshold` in test. `infogap.ranking.topn_metrics` averages HR, precision, recall,
+    NDCG and MRR at `n` over the users with at least one relevant test item (optionally only `users`); coverage is
+    the share of the training catalogue that appears in their lists."""
     test = _check_ratings(test)
     rel = test[test["rating"] >= threshold].groupby("user_id")["item_id"].apply(set)
     if users is not None: rel = rel[rel.index.isin(list(users))]
     if len(rel) == 0: raise ValueError(f"no user has a test rating >= threshold={threshold}")
-    disc = 1.0 / np.log2(np.arange(2, n + 2))
-    prec, rec, ndcg, shown = [], [], [], set()
-    for uid, items in rel.items():
-        recs = model.recommend(uid, n=n, exclude_seen=True)["item_id"].tolist()
-        shown.update(recs)
-        hits = np.array([x in items for x in recs] + [False] * (n - len(recs)))
-        prec.append(hits.sum() / n); rec.append(hits.sum() / len(items))
-        ndcg.append((hits * disc).sum() / disc[:min(len(items), n)].sum())
-    n_items = train["item_id"].nunique()
-    return pd.Series({f"precision@{n}": np.mean(prec), f"recall@{n}": np.mean(rec), f"ndcg@{n}": np.mean(ndcg),
-                      "coverage": len(shown) / n_items, "users": len(rel)})
+    lists = {uid: model.recommend(uid, n=n, exclude_seen=True)["item_id"].tolist() for uid in rel.index}
+    return topn_metrics(lists, rel.to_dict(), k=n, n_items=train["item_id"].nunique())
+
+def __getattr__(name):
+    # ranking_metrics was this chapter's top-N evaluation; chapter 08 had another function of that name
+    if name == "ranking_metrics":
+        warnings.warn("infogap.similarity.ranking_metrics is deprecated and will be removed in the next release; "
+                      "use evaluate_top_n (the metrics themselves are in infogap.ranking)", DeprecationWarning, stacklevel=2)
+        def ranking_metrics(model, train, test, n=10, threshold=4.0, users=None):
+            m = evaluate_top_n(model, train, test, n, threshold, users)
+            return m.rename({f"NDCG@{n}": f"ndcg@{n}"})[[f"precision@{n}", f"recall@{n}", f"ndcg@{n}", "coverage", "users"]]
+        return ranking_metrics
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 # %% ../nbs/03_similarity.ipynb #e62aa3e2
 def apriori(onehot: pd.DataFrame, min_support: float = 0.1, max_len: int | None = None) -> pd.DataFrame:
@@ -614,7 +687,7 @@ def spark_item_similarity(ratings, top_k: int, threshold: float = 0.0, user_col:
     if not isinstance(ratings, DataFrame):
         session = SparkSession.getActiveSession()
         if session is None: raise ValueError("ratings is not a Spark DataFrame and no Spark session is active")
-        ratings = session.createDataFrame(_check_ratings(ratings, (user_col, item_col, value_col)))
+        ratings = session.createDataFrame(_check_ratings(ratings, (user_col, item_col, value_col), value_col=value_col))
     missing = [c for c in (user_col, item_col, value_col) if c not in ratings.columns]
     if missing: raise ValueError(f"ratings is missing column(s) {missing}; it has {ratings.columns}")
     pairs = ratings.groupBy(user_col, item_col).agg(F.avg(F.col(value_col).cast("double")).alias("v"))

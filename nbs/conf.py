@@ -80,7 +80,7 @@ infogap_reports_dir = os.environ.get("INFOGAP_BOOK_REPORTS", str(ROOT / "_book" 
 
 # Rough execution time of each chapter (seconds on a 2-core machine), used only to split the chapters
 # evenly between the processes of `sphinx-build -j N`; a missing or stale entry only costs balance.
-infogap_execution_seconds = {"00_datasets": 12, "01_dataprep": 14, "02_personas": 100, "03_similarity": 130,
+infogap_execution_seconds = {"00_datasets": 12, "01_dataprep": 14, "02_personas": 100, "03_similarity": 130, "03a_ranking": 8,
                              "04_propensity": 80, "05_forecast": 300, "06_clv": 20, "07_abtest": 50,
                              "08_bertrec": 60, "09_reports": 60, "10_cli": 20,
                              "11_playbook": 80}
