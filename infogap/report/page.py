@@ -210,8 +210,17 @@ def show_panels(*figs) -> None:
         plt.close(fig)
 
 def start_report(title: str, **parameters) -> ReportContext:
-    "Start a report: record `title` and every parameter, seed RNGs with `seed`, check `lang`, set the chart style."
+    """Start a report: record `title` and every parameter, seed RNGs with `seed`, check `lang`, set the chart style.
+
+    Called with the title alone (as every report does), the parameters are the caller's *annotated* globals: a
+    report's parameters cell declares each one once, `name: type = default  # help`, papermill's injected cell
+    assigns the values of a run, and Python keeps the declared names in the namespace's `__annotations__`. Keyword
+    arguments, when given, are the parameters instead (for use outside a report notebook)."""
     global _CURRENT
+    if not parameters:
+        import sys
+        caller = sys._getframe(1).f_globals
+        parameters = {name: caller[name] for name in caller.get("__annotations__", {}) if name in caller}
     lang = parameters.get("lang", "en")
     if lang not in LANGS: raise ValueError(f"parameter 'lang' must be one of {LANGS}, not {lang!r}")
     seed = parameters.get("seed")

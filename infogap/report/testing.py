@@ -33,7 +33,7 @@ def demo_report_notebook(path, fail: bool = False):
                  'scale: float = 1.0  # (0, 100] multiply amounts by this\n'
                  'label: str = "orders"  # a word used in the summary'),
         ("code", "from infogap.report.page import *\nimport matplotlib.pyplot as plt\n"
-                 'report = start_report("Demo report", data=data, columns=columns, read=read, lang=lang, seed=seed, scale=scale, label=label)\n'
+                 'report = start_report("Demo report")\n'
                  'df = load_data(data, columns, required=["customer_id", "amount"], read=read)\n'
                  + ('raise RuntimeError("deliberate failure for the tests")\n' if fail else "")
                  + 'total = float(df["amount"].sum() * scale)'),
