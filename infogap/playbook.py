@@ -17,10 +17,10 @@ from .dataprep import rfm
 from .propensity import PropensityModel, TwoModelUplift
 
 # %% auto #0
-__all__ = ['DEFAULT_EFFECTS', 'MONTH_WEEKS', 'FEATURES', 'lapse_weight', 'simulate_business', 'planted_profit',
+__all__ = ['DEFAULT_EFFECTS', 'MONTH_WEEKS', 'FEATURES', 'PILOT_ARMS', 'lapse_weight', 'simulate_business', 'planted_profit',
            'incremental_profit', 'segment_table', 'CampaignPlan', 'plan_campaign', 'propensity_targets',
            'suggest_offers', 'TestDesign', 'design_test', 'planted_detection_rate', 'run_planted_test', 'TestReading',
-           'read_test']
+           'read_test', 'pilot_customers']
 
 # %% ../nbs/11_playbook.ipynb #86908c55
 DEFAULT_EFFECTS = {
@@ -330,3 +330,40 @@ def read_test(result: pd.DataFrame, design: TestDesign) -> TestReading:
     if z.estimate < design.break_even_lift:
         return TestReading(srm, z, False, f"lift {z.estimate:+.3f} is significant but below break-even {design.break_even_lift:+.3f}")
     return TestReading(srm, z, True, f"lift {z.estimate:+.3f} (95% CI {z.ci[0]:+.3f} to {z.ci[1]:+.3f}), above break-even {design.break_even_lift:+.3f}")
+
+# %% ../nbs/11_playbook.ipynb #8070b49f
+PILOT_ARMS = {"contact": 1, "hold out": 0, "1": 1, "0": 0}   # the report's contact list writes the words
+
+def pilot_customers(transactions: pd.DataFrame, pilot: pd.DataFrame, start, window_days: int = 28) -> pd.DataFrame:
+    """The customers table of `plan_campaign` and `segment_table` from a real pilot: `transactions` (customer_id, date,
+    amount; the log including the pilot's weeks) and `pilot` (customer_id, arm: "contact" or "hold out"), the pilot
+    having started on `start`. Features: `rfm` of the purchases before `start`. A pilot customer `purchased` (0/1) if
+    they bought in the `window_days` from `start`, and `revenue` is what they spent then; the other customers get
+    treatment and purchased −1 and revenue 0. `DataError` names the column or customer that is wrong."""
+    from infogap.dataprep import DataError
+    if int(window_days) != window_days or window_days < 1: raise ValueError(f"window_days must be a positive whole number, got {window_days}")
+    start = pd.Timestamp(start).normalize()
+    missing = [c for c in ("customer_id", "arm") if c not in pilot.columns]
+    if missing: raise DataError(f"the pilot needs column(s) {missing} (arm: contact or hold out); it has {list(pilot.columns)}", column=missing[0])
+    ids = pilot["customer_id"].astype(str).str.strip()
+    arm = pilot["arm"].astype(str).str.strip().str.lower().map(PILOT_ARMS)
+    if arm.isna().any():
+        k = int(np.flatnonzero(arm.isna().to_numpy())[0])
+        raise DataError(f"column 'arm' of the pilot must be 'contact' or 'hold out'; row {k + 1} (customer {ids.iloc[k]!r}) has "
+                        f"{pilot['arm'].iloc[k]!r}", column="arm")
+    if ids.duplicated().any(): raise DataError(f"customer {ids[ids.duplicated()].iloc[0]!r} appears twice in the pilot", column="customer_id")
+    if arm.nunique() < 2: raise DataError("the pilot needs contacted and held-out customers (arm: contact and hold out)", column="arm")
+    tx = transactions.assign(customer_id=transactions["customer_id"].astype(str))
+    before = tx[tx["date"] < start]
+    if before.empty: raise DataError(f"no purchase before the pilot start {start.date()}: the plan needs the customers' histories", column="date")
+    table = rfm(before, start - pd.Timedelta(days=1)).set_index("customer_id")
+    unknown = ids[~ids.isin(table.index)]
+    if len(unknown): raise DataError(f"{len(unknown):,} pilot customer(s) bought nothing before the pilot start {start.date()} "
+                                     f"(e.g. {unknown.iloc[0]!r}): the plan needs each one's history", column="customer_id")
+    during = tx[(tx["date"] >= start) & (tx["date"] < start + pd.Timedelta(days=int(window_days)))].groupby("customer_id")["amount"]
+    treatment = pd.Series(-1, index=table.index)
+    treatment[ids.to_numpy()] = arm.to_numpy(int)
+    in_pilot = (treatment >= 0).to_numpy()
+    bought = table.index.isin(during.size().index)
+    return table.assign(pilot=in_pilot, treatment=treatment.to_numpy(), purchased=np.where(in_pilot, bought.astype(int), -1),
+                        revenue=np.where(in_pilot, during.sum().reindex(table.index).fillna(0.0).to_numpy(), 0.0))

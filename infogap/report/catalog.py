@@ -35,7 +35,8 @@ PARAM_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "dict": dic
 class Param:
     """One report parameter as its parameters-cell line declares it: `name: type = default  # [spec] help`.
     The optional spec at the start of the help is an interval `[0, 1)`, `[1, inf)`, a choice `{a, b}`, or
-    `<date>` (empty or a date), `<output>` (a file inside the output folder), `<nonempty>` (a list)."""
+    `<date>` (empty or a date), `<output>` (a file inside the output folder), `<input>` (empty or an existing file,
+    given to the kernel as an absolute path), `<nonempty>` (a list)."""
     name: str
     type: str            # 'str', 'int', 'float', 'bool', 'dict', 'list' or 'any'
     default: object
@@ -45,7 +46,7 @@ class Param:
     low_open: bool = False
     high_open: bool = False
     choices: tuple | None = None
-    kind: str = ""       # 'date', 'output', 'nonempty' or ''
+    kind: str = ""       # 'date', 'output', 'input', 'nonempty' or ''
 
     def describe(self) -> str:
         "The allowed values in words, e.g. `int in [1, inf)`, `str: bgnbd or mbgnbd`."
@@ -58,6 +59,7 @@ class Param:
         if self.choices: s += ": " + " or ".join(map(str, self.choices)) + (" (or empty)" if self.default == "" else "")
         if self.kind == "date": s += ": a date YYYY-MM-DD or empty"
         if self.kind == "output": s += ": a file name inside --out, or empty"
+        if self.kind == "input": s += ": the path of an existing file, or empty"
         if self.kind == "nonempty": s += ", not empty"
         return s
 
@@ -76,13 +78,17 @@ class Param:
             try: ts = pd.Timestamp(value)
             except (ValueError, TypeError, OverflowError): raise bad() from None
             if pd.isna(ts) or not 1900 <= ts.year <= 2100: raise bad()
+        if self.kind == "input" and value:   # checked here, before a kernel starts; the kernel may run elsewhere
+            path = Path(str(value)).expanduser()
+            if not path.is_file(): raise ParameterError(f"parameter {self.name!r} must be {self.describe()}; no file {str(value)!r}")
+            return str(path.resolve())
         if self.kind == "output" and value:
             try: check_output_name(value, self.name)
             except ValueError as e: raise ParameterError(str(e)) from None
         return value
 
 _SPEC = re.compile(r"""^\s*(?:(?P<iv>[\[(]\s*(?P<lo>-?(?:inf|[\d.]+(?:e-?\d+)?))\s*,\s*(?P<hi>-?(?:inf|[\d.]+(?:e-?\d+)?))\s*[\])])
-                          |\{(?P<ch>[^}]*)\}|<(?P<kind>date|output|nonempty)>)\s*""", re.X)
+                          |\{(?P<ch>[^}]*)\}|<(?P<kind>date|output|input|nonempty)>)\s*""", re.X)
 
 def parse_param_spec(name: str, type_: str, default, help_text: str) -> Param:
     "A `Param` from papermill's reading of one line, with the constraint spec at the start of `help_text` parsed."
