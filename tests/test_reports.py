@@ -187,3 +187,37 @@ def test_pages_read_as_a_manager_reads(rendered):
     if "bertrec" in pages:
         b = pages["bertrec"]
         assert "hidden last choice</th>" not in b.lower() and "not comparable with the full-catalogue benchmark" in b
+
+
+def test_playbook_without_a_pilot_designs_one_and_with_the_pilot_file_plans(reports, tmp_path):
+    """The playbook's two branches on a user's files. CDNOW holds no randomised pilot: the page says so and its contact
+    list is a pilot (both arms). That list's customers, with the simulated business's pilot outcomes written into the
+    log as purchases, come back through `-p pilot=...`: the page then plans (contacts, profit with its interval)."""
+    import numpy as np
+    import pandas as pd
+    from infogap.playbook import simulate_business
+    from infogap.report.render import render_report
+    info = reports["playbook"]
+    r = render_report(info, {**info.test_parameters, "data": "cdnow_sample"}, out_dir=tmp_path / "no_pilot")
+    assert r.status == "ok", r.error
+    keys = {h["key"] for h in r.headlines}
+    assert {"pilot_customers", "pilot_days"} <= keys and "contacts" not in keys
+    assert "contain no randomised pilot" in r.html.read_text(encoding="utf-8")
+    listed = pd.read_csv(tmp_path / "no_pilot" / "playbook_contacts.csv")
+    assert set(listed["arm"]) == {"contact", "hold out"}
+    # a user's pilot: the contact list with arms, and the log with the pilot's four weeks
+    biz = simulate_business(6000, seed=0)
+    start = biz.truth["as_of"] + pd.Timedelta(days=1)
+    pil = biz.data[biz.data.pilot]
+    pd.DataFrame({"customer_id": pil.customer_id, "arm": np.where(pil.treatment == 1, "contact", "hold out")}).to_csv(tmp_path / "pilot.csv", index=False)
+    buyers = pil[pil.purchased == 1]
+    month = pd.DataFrame({"customer_id": buyers.customer_id, "date": start + pd.to_timedelta(np.arange(len(buyers)) % 28, unit="D"),
+                          "amount": buyers.revenue})
+    pd.concat([biz.extra["transactions"], month]).to_csv(tmp_path / "log.csv", index=False)
+    params = {**info.test_parameters, "data": str(tmp_path / "log.csv"), "pilot": str(tmp_path / "pilot.csv"),
+              "pilot_start": str(start.date())}
+    r = render_report(info, params, out_dir=tmp_path / "pilot")
+    assert r.status == "ok", r.error
+    h = {x["key"]: x["value"] for x in r.headlines}
+    assert h["contacts"] > 0 and h["profit_low"] <= h["profit"] <= h["profit_high"] and "pilot_customers" not in h
+    assert "contain no randomised pilot" not in r.html.read_text(encoding="utf-8")
