@@ -539,7 +539,9 @@ def soft_assignments(personas: Personas, refit: bool = True, reg_covar: float = 
         w, mu, cov = gm.weights_[perm], gm.means_[perm], gm.covariances_[perm]
     P = gaussian_posteriors(Z, w, mu, cov)
     out = pd.DataFrame(P, index=personas.labels_.index, columns=pd.RangeIndex(k, name="persona"))
-    out.attrs.update(weights=w, means=mu, covariances=cov, converged=converged, names=personas.names_.tolist(),
+    # plain lists in attrs: pandas compares attrs when frames are combined, and arrays there make that ambiguous
+    out.attrs.update(weights=np.asarray(w).tolist(), means=np.asarray(mu).tolist(), covariances=np.asarray(cov).tolist(),
+                     converged=converged, names=personas.names_.tolist(),
                      agreement=float(np.mean(P.argmax(1) == lab)))
     return out
 
