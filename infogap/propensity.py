@@ -25,8 +25,8 @@ from .results import Results, Summary, estimates_frame
 # %% auto #0
 __all__ = ['FEATURES', 'make_repurchase_dataset', 'PropensityModel', 'AUCResult', 'auc_ci', 'CVAUC', 'cross_val_auc',
            'plot_roc_pr', 'plot_calibration', 'gains_table', 'plot_gains', 'ThresholdResult', 'best_threshold',
-           'plot_profit', 'TwoModelUplift', 'TransformedOutcomeUplift', 'qini_curve', 'qini_coefficient',
-           'uplift_by_decile']
+           'plot_profit', 'rolling_origin_evaluation', 'TwoModelUplift', 'TransformedOutcomeUplift', 'qini_curve',
+           'qini_coefficient', 'uplift_by_decile']
 
 # %% ../nbs/04_propensity.ipynb #b13ac9e5
 FEATURES = ["recency", "frequency", "monetary", "tenure", "avg_order_value", "recent_frequency", "trend"]
@@ -426,8 +426,9 @@ def plot_gains(y_true, scores, n_bins: int = 10, axes=None):
 
 # %% ../nbs/04_propensity.ipynb #1dea9c26
 @dataclass
-class ThresholdResult:
-    "The profit-maximising cut-off: contact everyone with score >= `threshold`."
+class ThresholdResult(Results):
+    """The profit-maximising cut-off: contact everyone with score >= `threshold`. A results object (chapter 01a):
+    `to_frame()` gives the estimates (the profit with a binomial standard error and interval), `summary()` a `Summary`."""
     threshold: float
     n_contacted: int
     fraction_contacted: float
@@ -436,10 +437,38 @@ class ThresholdResult:
     profit_contact_all: float
     breakeven_score: float
     curve: pd.DataFrame = field(repr=False)
+    value_per_conversion: float = np.nan
+    level: float = 0.95
     def __repr__(self):
         return (f"ThresholdResult: contact score >= {self.threshold:.4g}: {self.n_contacted:,} customers "
                 f"({self.fraction_contacted:.1%}), {self.responders:,} buyers, profit {self.profit:,.2f} "
                 f"(contact everyone: {self.profit_contact_all:,.2f}; break-even probability {self.breakeven_score:.4g})")
+    @property
+    def profit_se(self) -> float:
+        """Binomial standard error of the profit of this list: v·sqrt(k·r(1 − r)), r = responders / k. It is the
+        sampling error of a same-sized list drawn again; it ignores that the cut-off was chosen on these labels."""
+        k = self.n_contacted
+        if k == 0: return 0.0
+        r = self.responders / k
+        return float(self.value_per_conversion * np.sqrt(k * r * (1 - r)))
+    def to_frame(self) -> pd.DataFrame:
+        "Rows: threshold, customers contacted, share, buyers reached, profit (± interval), profit of contacting all, break-even."
+        zc = stats.norm.ppf(0.5 + self.level / 2)
+        se = self.profit_se
+        rows = ["threshold", "n_contacted", "fraction_contacted", "responders", "profit", "profit_contact_all", "breakeven_score"]
+        est = [self.threshold, self.n_contacted, self.fraction_contacted, self.responders, self.profit,
+               self.profit_contact_all, self.breakeven_score]
+        nan = np.full(len(rows), np.nan)
+        sev, lo, hi = nan.copy(), nan.copy(), nan.copy()
+        sev[4], lo[4], hi[4] = se, self.profit - zc * se, self.profit + zc * se
+        return estimates_frame(np.asarray(est, float), sev, ci_low=lo, ci_high=hi, index=rows)
+    def _summary_title(self) -> str: return "Profit-maximising contact list"
+    def _summary_info(self) -> dict:
+        return {"contact": f"score >= {self.threshold:.4g}", "customers contacted": f"{self.n_contacted:,} ({self.fraction_contacted:.1%})",
+                "break-even probability": self.breakeven_score, "confidence level": f"{self.level:.0%}"}
+    def _summary_notes(self) -> list:
+        return ["profit std_err: binomial, for the same list size on new customers; the cut-off was chosen on these "
+                "labels, so the profit is optimistic (choose on one period, read the profit on the next)."]
 
 def best_threshold(y_true, score, value_per_conversion: float, cost_per_contact: float) -> ThresholdResult:
     """Score cut-off that maximises realised profit `value * buyers contacted - cost * contacts`.
@@ -465,7 +494,8 @@ def best_threshold(y_true, score, value_per_conversion: float, cost_per_contact:
     row = curve.iloc[best]
     return ThresholdResult(float(row.threshold), int(row.n_contacted), float(row.fraction_contacted), int(row.responders),
                            float(row.profit), float(curve.profit.iloc[-1]), cost_per_contact / value_per_conversion,
-                           curve[["threshold", "n_contacted", "fraction_contacted", "responders", "profit", "expected_profit"]])
+                           curve[["threshold", "n_contacted", "fraction_contacted", "responders", "profit", "expected_profit"]],
+                           float(value_per_conversion))
 
 def plot_profit(result: ThresholdResult, ax=None, currency: str = "$"):
     "Realised and expected profit against the share of customers contacted, best cut-off marked."
@@ -481,6 +511,39 @@ def plot_profit(result: ThresholdResult, ax=None, currency: str = "$"):
            ylabel=f"Profit ({currency})")
     ax.legend(fontsize=8)
     return ax
+
+# %% ../nbs/04_propensity.ipynb #004a6821
+def rolling_origin_evaluation(transactions, origins, horizon, estimator=None, level: float = 0.95,
+                              progress: bool = False) -> pd.DataFrame:
+    """Fit at each calibration cut-off in `origins` and test on the next one (rolling origin).
+
+    For consecutive origins t_k < t_{k+1}: `make_repurchase_dataset(transactions, t_k, horizon)` trains a clone
+    of `estimator` (default `PropensityModel()`), which scores the snapshot at t_{k+1}; the test labels are the
+    purchases in (t_{k+1}, t_{k+1} + horizon]. One row per test origin: train_origin, test_origin, n_train,
+    buy_rate_train, n_test, buy_rate_test, auc, auc_ci_low, auc_ci_high (DeLong), top_decile_lift, brier.
+    ValueError when origins are fewer than two, not increasing, or closer than `horizon` (the training labels
+    would not be known yet when the test list is scored)."""
+    from sklearn.base import clone
+    from tqdm.auto import tqdm
+    ts = [pd.Timestamp(o) for o in origins]
+    if len(ts) < 2: raise ValueError(f"origins needs at least two cut-offs (train, test), got {len(ts)}")
+    span = pd.Timedelta(weeks=float(horizon)) if isinstance(horizon, (int, float, np.integer, np.floating)) else pd.Timedelta(horizon)
+    for a, b in zip(ts[:-1], ts[1:]):
+        if b <= a: raise ValueError(f"origins must increase; {b.date()} follows {a.date()}")
+        if b < a + span:
+            raise ValueError(f"origin {b.date()} is less than the horizon after {a.date()}: the labels of the model "
+                             f"trained at {a.date()} end {(a + span).date()}, after the list would be scored")
+    est = estimator if estimator is not None else PropensityModel()
+    snaps = {t: make_repurchase_dataset(transactions, t, horizon) for t in tqdm(ts, desc="snapshots", disable=not progress)}
+    rows = []
+    for a, b in zip(ts[:-1], ts[1:]):
+        (Xa, ya), (Xb, yb) = snaps[a], snaps[b]
+        s = clone(est).fit(Xa, ya).predict_proba(Xb)[:, 1]
+        r = auc_ci(yb, s, level)
+        rows.append(dict(train_origin=a, test_origin=b, n_train=len(ya), buy_rate_train=float(ya.mean()), n_test=len(yb),
+                         buy_rate_test=float(yb.mean()), auc=r.auc, auc_ci_low=r.ci_low, auc_ci_high=r.ci_high,
+                         top_decile_lift=float(gains_table(yb, s).lift.iloc[0]), brier=float(np.mean((s - yb.to_numpy()) ** 2))))
+    return pd.DataFrame(rows)
 
 # %% ../nbs/04_propensity.ipynb #b12602d7
 def _check_uplift_inputs(X, y, treatment):
