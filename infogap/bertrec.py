@@ -29,6 +29,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 from .ranking import RankerMixin, metrics_from_ranks
+from .results import deprecated_names
 from .similarity import _check_ratings, similarity_matrix
 
 # %% auto #0
@@ -197,19 +198,15 @@ def evaluate_next_item(model, split: NextItemSplit, k: int = 10, on: str = "test
     return metrics_from_ranks(target_ranks(model, h, t, split.item_ids, batch_size), k)
 
 # %% ../nbs/08_bertrec.ipynb #32f4cf03
-def __getattr__(name):
-    # the kit has one popularity baseline (chapter 03's, which also takes sequences) and one ranking-metrics module
-    if name == "PopularityRecommender":
-        warnings.warn("infogap.bertrec.PopularityRecommender is deprecated and will be removed in the next release; use "
-                      "infogap.similarity.PopularityRecommender (fit(sequences) and recommend(history) work the same; "
-                      "counts_ is now item_counts_)", DeprecationWarning, stacklevel=2)
-        from infogap.similarity import PopularityRecommender
-        return PopularityRecommender
-    if name == "ranking_metrics":
-        warnings.warn("infogap.bertrec.ranking_metrics is deprecated and will be removed in the next release; use "
-                      "infogap.ranking.metrics_from_ranks", DeprecationWarning, stacklevel=2)
-        return metrics_from_ranks
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# the kit has one popularity baseline (chapter 03's, which also takes sequences) and one ranking-metrics module
+def _popularity():
+    from infogap.similarity import PopularityRecommender
+    return PopularityRecommender
+
+__getattr__ = deprecated_names(__name__, {
+    "PopularityRecommender": (_popularity, "use infogap.similarity.PopularityRecommender (fit(sequences) and recommend(history) "
+                                           "work the same; counts_ is now item_counts_)"),
+    "ranking_metrics": (lambda: metrics_from_ranks, "use infogap.ranking.metrics_from_ranks")})
 
 # %% ../nbs/08_bertrec.ipynb #f51b6c22
 class ItemKNNRecommender(_Ranker):

@@ -12,7 +12,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 from threadpoolctl import threadpool_limits
 from .dataprep import to_pandas
-from .results import Summary, estimates_frame
+from .results import Summary, deprecated_names, estimates_frame
 
 # %% auto #0
 __all__ = ['present_value', 'retention_clv', 'cohort_retention', 'MaximumLikelihoodModel', 'BetaGeo', 'ModifiedBetaGeo',
@@ -167,13 +167,8 @@ def _hessian_from_values(f, theta, rel_step=1e-4):
     return H
 
 
-def __getattr__(name):
-    # FitSummary was this chapter's own summary class; every summary in the kit is now `infogap.results.Summary`
-    if name == "FitSummary":
-        warnings.warn("FitSummary is deprecated and will be removed in the next release; summary() returns "
-                      "infogap.results.Summary", DeprecationWarning, stacklevel=2)
-        return Summary
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# FitSummary was this chapter's own summary class; every summary in the kit is now `infogap.results.Summary`
+__getattr__ = deprecated_names(__name__, {"FitSummary": (lambda: Summary, "summary() returns infogap.results.Summary")})
 
 
 def _summary_table(params: dict, se: dict, level=0.95) -> pd.DataFrame:

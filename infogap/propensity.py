@@ -20,7 +20,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from .dataprep import DataError, rfm, validate_transactions
-from .results import Results, Summary, estimates_frame
+from .results import Results, Summary, deprecated_names, estimates_frame
 
 # %% auto #0
 __all__ = ['FEATURES', 'make_repurchase_dataset', 'PropensityModel', 'AUCResult', 'auc_ci', 'CVAUC', 'cross_val_auc',
@@ -115,13 +115,9 @@ def _check_y(y, n: int):
     return (y.to_numpy() == classes[1]).astype(np.int64), classes
 
 # %% ../nbs/04_propensity.ipynb #a235af04
-def __getattr__(name):
-    # PropensitySummary was this chapter's own summary type; summaries are now the kit's one `Summary`
-    if name == "PropensitySummary":
-        warnings.warn("PropensitySummary is deprecated and will be removed in the next release; "
-                      "PropensityModel.summary() returns infogap.results.Summary", DeprecationWarning, stacklevel=2)
-        return Summary
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# PropensitySummary was this chapter's own summary type; summaries are now the kit's one `Summary`
+__getattr__ = deprecated_names(__name__, {"PropensitySummary": (lambda: Summary,
+                                                                "PropensityModel.summary() returns infogap.results.Summary")})
 
 class PropensityModel(ClassifierMixin, BaseEstimator):
     """Logistic propensity model: a scikit-learn pipeline for prediction, statsmodels for inference.

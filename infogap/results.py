@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 # %% auto #0
-__all__ = ['ESTIMATE_COLUMNS', 'estimates_frame', 'Summary', 'Results']
+__all__ = ['ESTIMATE_COLUMNS', 'estimates_frame', 'Summary', 'Results', 'deprecated_names']
 
 # %% ../nbs/01a_results.ipynb #43ca6d6c
 ESTIMATE_COLUMNS = ("estimate", "std_err", "statistic", "pvalue", "ci_low", "ci_high")
@@ -122,3 +122,18 @@ class Results:
     def summary(self) -> Summary:
         "Title, facts, the estimates table and notes, as one `Summary`."
         return Summary(self._summary_title(), self._summary_info(), {"": self.to_frame()}, self._summary_notes())
+
+# %% ../nbs/01a_results.ipynb #c30f56d3
+def deprecated_names(module: str, renamed: dict):
+    """A module-level `__getattr__` for names that were renamed or moved: `renamed` maps each old name to (a function
+    returning what replaces it, advice for the warning). Using an old name returns its replacement with a
+    `DeprecationWarning` naming the module and the advice; any other unknown name raises `AttributeError` as usual."""
+    import warnings
+    def __getattr__(name):
+        if name in renamed:
+            now, advice = renamed[name]
+            warnings.warn(f"{module}.{name} is deprecated and will be removed in the next release; {advice}",
+                          DeprecationWarning, stacklevel=2)
+            return now()
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+    return __getattr__

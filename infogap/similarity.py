@@ -21,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .dataprep import user_item_matrix
 from .ranking import RankerMixin, topn_metrics
-from .results import Results, Summary, estimates_frame
+from .results import Results, Summary, deprecated_names, estimates_frame
 
 # %% auto #0
 __all__ = ['cosine', 'pearson', 'similarity_matrix', 'KNNRecommender', 'PopularityRecommender', 'kfold_split', 'CVResult',
@@ -604,16 +604,15 @@ def evaluate_top_n(model, train: pd.DataFrame, test: pd.DataFrame, n: int = 10, 
     lists = {uid: model.recommend(uid, n=n, exclude_seen=True)["item_id"].tolist() for uid in rel.index}
     return topn_metrics(lists, rel.to_dict(), k=n, n_items=train["item_id"].nunique())
 
-def __getattr__(name):
-    # ranking_metrics was this chapter's top-N evaluation; chapter 08 had another function of that name
-    if name == "ranking_metrics":
-        warnings.warn("infogap.similarity.ranking_metrics is deprecated and will be removed in the next release; "
-                      "use evaluate_top_n (the metrics themselves are in infogap.ranking)", DeprecationWarning, stacklevel=2)
-        def ranking_metrics(model, train, test, n=10, threshold=4.0, users=None):
-            m = evaluate_top_n(model, train, test, n, threshold, users)
-            return m.rename({f"NDCG@{n}": f"ndcg@{n}"})[[f"precision@{n}", f"recall@{n}", f"ndcg@{n}", "coverage", "users"]]
-        return ranking_metrics
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def _old_ranking_metrics():
+    def ranking_metrics(model, train, test, n=10, threshold=4.0, users=None):
+        m = evaluate_top_n(model, train, test, n, threshold, users)
+        return m.rename({f"NDCG@{n}": f"ndcg@{n}"})[[f"precision@{n}", f"recall@{n}", f"ndcg@{n}", "coverage", "users"]]
+    return ranking_metrics
+
+# ranking_metrics was this chapter's top-N evaluation; chapter 08 had another function of that name
+__getattr__ = deprecated_names(__name__, {"ranking_metrics": (_old_ranking_metrics, "use evaluate_top_n (the metrics themselves "
+                                                                                  "are in infogap.ranking)")})
 
 # %% ../nbs/03_similarity.ipynb #e62aa3e2
 def apriori(onehot: pd.DataFrame, min_support: float = 0.1, max_len: int | None = None) -> pd.DataFrame:
