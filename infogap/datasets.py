@@ -37,23 +37,19 @@ class DataFile:
     member: str     # path inside the wheel
     sha256: str
 
-DATA_FILES = {f.name: f for f in [
-    DataFile("CDNOW_sample.txt", "lifetimes==0.11.3", "lifetimes/datasets/CDNOW_sample.txt",
-             "6fae10155c0b0ba363c2c386e30f77990d22328220efd862a5edd1443420d94a"),
-    DataFile("CDNOW_master.txt", "lifetimes==0.11.3", "lifetimes/datasets/CDNOW_master.txt",
-             "eff6889ed364c5199d6eacbbeb7a6d559971df4406ac876f322c373f00a072ef"),
-    DataFile("cdnow_customers_summary.csv", "lifetimes==0.11.3", "lifetimes/datasets/cdnow_customers_summary.csv",
-             "09d92ca80daaabe8be0f997d4c539f9c9606106baa5b199081fe01cbce5fa9f6"),
-    DataFile("cdnow_customers_summary_with_transactions.csv", "lifetimes==0.11.3",
-             "lifetimes/datasets/cdnow_customers_summary_with_transactions.csv",
-             "7ddd11b55be3227edfc1d58675154e96971b0de3ad37ddd9280d1dba154b8b2f"),
-    DataFile("ml-100k.inter", "recbole==1.2.1", "recbole/dataset_example/ml-100k/ml-100k.inter",
-             "4edb74e2a81178c2ba9ff381495f754f996c4aea351b1272ca36b43da0935eff"),
-    DataFile("ml-100k.item", "recbole==1.2.1", "recbole/dataset_example/ml-100k/ml-100k.item",
-             "51d7cdf777ce5c0f5b32c1d947a4a81fe07d75e78abbe761e0cd4d0756064532"),
-    DataFile("ml-100k.user", "recbole==1.2.1", "recbole/dataset_example/ml-100k/ml-100k.user",
-             "4f670007d9cfbeb9807e757209af1555b9bcc186bde25e767f67cb67c6dd5972"),
-]}
+_WHEEL_FILES = {   # package: (folder inside its wheel, {file name: sha256 of its bytes})
+    "lifetimes==0.11.3": ("lifetimes/datasets", {
+        "CDNOW_sample.txt": "6fae10155c0b0ba363c2c386e30f77990d22328220efd862a5edd1443420d94a",
+        "CDNOW_master.txt": "eff6889ed364c5199d6eacbbeb7a6d559971df4406ac876f322c373f00a072ef",
+        "cdnow_customers_summary.csv": "09d92ca80daaabe8be0f997d4c539f9c9606106baa5b199081fe01cbce5fa9f6",
+        "cdnow_customers_summary_with_transactions.csv": "7ddd11b55be3227edfc1d58675154e96971b0de3ad37ddd9280d1dba154b8b2f"}),
+    "recbole==1.2.1": ("recbole/dataset_example/ml-100k", {
+        "ml-100k.inter": "4edb74e2a81178c2ba9ff381495f754f996c4aea351b1272ca36b43da0935eff",
+        "ml-100k.item": "51d7cdf777ce5c0f5b32c1d947a4a81fe07d75e78abbe761e0cd4d0756064532",
+        "ml-100k.user": "4f670007d9cfbeb9807e757209af1555b9bcc186bde25e767f67cb67c6dd5972"}),
+}
+DATA_FILES = {name: DataFile(name, package, f"{folder}/{name}", sha)
+              for package, (folder, files) in _WHEEL_FILES.items() for name, sha in files.items()}
 
 # %% ../nbs/00_datasets.ipynb #62ad39a0
 def sha256sum(path) -> str:
