@@ -246,11 +246,16 @@ def test_11_data_text_in_figures_is_literal():
     ("recommendations", "n_folds=1", "parameter 'n_folds' must be int in [2, 10]"),
     ("bertrec", "device=tpu", "parameter 'device' must be str: cpu or cuda or auto"),
     ("propensity", "C=0", "parameter 'C' must be float in (0, inf)"),
-    ("playbook", "pilot=no_such_pilot.csv", "parameter 'pilot' must be str: the path of an existing file, or empty; no file"),
 ])
 def test_12_every_parameter_has_a_range_checked_before_a_kernel(tmp_path, no_kernel, report, pair, message):
     code, out, err = run("report", report, "-p", pair, "--out", tmp_path, *R)
     assert code == 2 and message in err, err
+
+
+def test_12_a_second_input_file_must_exist_before_a_kernel(tmp_path, no_kernel):
+    "An `<input>` parameter (the playbook's pilot file) names a file that exists, or the command stops with exit 2."
+    code, out, err = run("report", "playbook", "-p", f"pilot={tmp_path / 'no_such_pilot.csv'}", "--out", tmp_path, *R)
+    assert code == 2 and "parameter 'pilot' must be str: the path of an existing file, or empty; no file" in err, err
 
 
 @pytest.mark.parametrize("rows, message", [
