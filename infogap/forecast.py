@@ -21,7 +21,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from .results import Results, Summary, estimates_frame
+from .results import Results, Summary, deprecated_names, estimates_frame
 
 # The Kalman filter multiplies small matrices: a multi-threaded BLAS only adds overhead (20× slower on a
 # busy 2-core machine, measured), so every fitting entry point runs with one BLAS thread.
@@ -214,17 +214,10 @@ def _renamed(old: str, new: str):
     def set(self, value): warn(self); setattr(self, new, value)
     return property(get, set, doc=f"Deprecated name of `{new}`.")
 
-def __getattr__(name):
-    # ArimaModel and EtsModel were the names of what are results objects (what a fit returns), not a model one configures
-    if name == "ArimaModel":
-        warnings.warn("ArimaModel is deprecated and will be removed in the next release; it is now ArimaResults "
-                      "(the estimator is AutoARIMA)", DeprecationWarning, stacklevel=2)
-        return ArimaResults
-    if name == "EtsModel":
-        warnings.warn("EtsModel is deprecated and will be removed in the next release; it is now EtsResults",
-                      DeprecationWarning, stacklevel=2)
-        return EtsResults
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# ArimaModel and EtsModel were the names of what are results objects (what a fit returns), not a model one configures
+__getattr__ = deprecated_names(__name__, {
+    "ArimaModel": (lambda: ArimaResults, "it is now ArimaResults (the estimator is AutoARIMA)"),
+    "EtsModel": (lambda: EtsResults, "it is now EtsResults")})
 
 class ArimaResults(Results):
     """The results of fitting a (seasonal) ARIMA model with optional regressors, on `y` or on `log(y)`: what
