@@ -17,7 +17,9 @@ __all__ = ['LANGS', 'BUILTIN_DATA', 'READ_OPTIONS', 'HEADLINE_MIME', 'esc', 'Rep
            'CHART_STYLE', 'CJK_CHARS', 'CJK_FONT_FAMILY', 'HTML_LANG', 'LOCALES', 'TABLE_FORMATS', 'UNTRANSLATED_MIME',
            'catalog_path', 'cjk_font_css', 'cjk_font_file', 'embed_cjk_font', 'fmt_date', 'fmt_number',
            'message_catalog', 'show_panels', 'tr', 'translate_figure', 'translate_markdown',
-           'untranslated_from_notebook', 'use_chart_style']
+           'untranslated_from_notebook', 'use_chart_style', 'FIGURE_TEXT_MIME', 'figure_text_from_notebook',
+           'figure_texts', 'index_summary', 'locale_date_formatter', 'result_summary', 'run_language',
+           'sample_customers']
 
 # %% ../nbs/09_reports.ipynb #6eb7561e
 "The old name, kept for code written before the split: everything of `infogap.report.*`."
@@ -38,5 +40,7 @@ _all_ = ["LANGS", "BUILTIN_DATA", "READ_OPTIONS", "HEADLINE_MIME", "esc", "Repor
           "render_report", "index_html", "write_index", "results_table", "render_all", "HOSTILE_STRINGS",
           "demo_report_notebook", "hostile_csv", "figure_alt_text", "TOC_MIN_SECTIONS", "nav_html", "add_navigation",
           "REPORT_ORDER", "DATA_DESCRIPTIONS", "data_description",
-          "CHART_STYLE", "CJK_CHARS", "CJK_FONT_FAMILY", "HTML_LANG", "LOCALES", "TABLE_FORMATS", "UNTRANSLATED_MIME", "catalog_path", "cjk_font_css", "cjk_font_file", "embed_cjk_font", "fmt_date", "fmt_number", "message_catalog", "show_panels", "tr", "translate_figure", "translate_markdown", "untranslated_from_notebook", "use_chart_style"]
+          "CHART_STYLE", "CJK_CHARS", "CJK_FONT_FAMILY", "HTML_LANG", "LOCALES", "TABLE_FORMATS", "UNTRANSLATED_MIME", "catalog_path", "cjk_font_css", "cjk_font_file", "embed_cjk_font", "fmt_date", "fmt_number", "message_catalog", "show_panels", "tr", "translate_figure", "translate_markdown", "untranslated_from_notebook", "use_chart_style",
+          "FIGURE_TEXT_MIME", "figure_text_from_notebook", "figure_texts", "index_summary", "locale_date_formatter",
+          "result_summary", "run_language", "sample_customers"]
 
