@@ -526,34 +526,11 @@ def clean_transactions(df, drop_duplicates: bool = False, outlier_method: str | 
     return CleaningResult(data.reset_index(drop=True), log, flags)
 
 # %% ../nbs/01_dataprep.ipynb #249c2ef0
-def _day_number(e: nw.Expr) -> nw.Expr:
-    "Days since 1970-01-01 of a date/datetime expression (H. Hinnant's days_from_civil, integer-only)."
-    y, m, d = e.dt.year(), e.dt.month(), e.dt.day()
-    y = y - nw.when(m <= 2).then(1).otherwise(0)
-    era = y // 400
-    yoe = y - era * 400
-    doy = (153 * nw.when(m > 2).then(m - 3).otherwise(m + 9) + 2) // 5 + d - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
-
-def _to_day(ts) -> int:
-    "Day number of a date-like scalar."
-    ts = pd.Timestamp(ts)
-    if pd.isna(ts): raise DataError(f"could not parse the date {ts!r}")
-    return int((ts.normalize() - pd.Timestamp("1970-01-01")).days)
-
-def _with_day(frame, date_col):
-    """`frame` with `_day`, the day number of `date_col`. On an eager pandas frame with a datetime column and no
-    missing dates NumPy does it directly — the portable expression costs ~15 column passes (3 s of a 9 s `rfm`
-    on 15.6 M rows). Elsewhere `_day_number`'s steps are computed one column at a time: as one nested expression
-    a SQL engine receives each sub-expression copied into every place it is used (floor division alone repeats
-    its operand four times), which made DuckDB's summary of a 2M-row log take 13 s instead of 9."""
-    if frame.implementation.is_pandas() and isinstance(frame, nw.DataFrame):
-        s = frame.get_column(date_col).to_native()
-        if pd.api.types.is_datetime64_any_dtype(s) and not s.isna().any():
-            wall = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s   # the local calendar day, as .dt.day gives
-            days = wall.to_numpy().astype("datetime64[D]").astype(np.int64)                  # floors, also before 1970
-            return nw.from_native(frame.to_native().assign(_day=days), eager_only=True)
+def _with_day_number(frame, date_col):
+    """`frame` with `_day`, the days since 1970-01-01 of `date_col` (H. Hinnant's days_from_civil, integer-only),
+    portable to every engine. Each step is its own column: as one nested expression a SQL engine receives each
+    sub-expression copied into every place it is used (floor division alone repeats its operand four times), which
+    made DuckDB's summary of a 2M-row log take 13 s instead of 9."""
     c, y, m = nw.col(date_col), nw.col("_y"), nw.col("_m")
     t = frame.with_columns(_y=c.dt.year(), _m=c.dt.month(), _d=c.dt.day())
     t = t.with_columns(_y=y - nw.when(m <= 2).then(1).otherwise(0))                     # March-based years
@@ -564,12 +541,29 @@ def _with_day(frame, date_col):
     t = t.with_columns(_day=nw.col("_era") * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + nw.col("_doy") - 719468)
     return t.drop("_y", "_m", "_d", "_era", "_yoe", "_doy")
 
-def _occasions(frame, customer_col, date_col, amount_col, until: int | None = None, after: int | None = None):
-    "One row per (customer, purchase day) with the day's total amount, optionally within (after, until]."
+def _to_day(ts) -> int:
+    "Day number of a date-like scalar."
+    ts = pd.Timestamp(ts)
+    if pd.isna(ts): raise DataError(f"could not parse the date {ts!r}")
+    return int((ts.normalize() - pd.Timestamp("1970-01-01")).days)
+
+def _with_day(frame, date_col):
+    """`frame` with `_day`, the day number of `date_col`. On an eager pandas frame with a datetime column and no
+    missing dates NumPy does it directly — the portable expression costs ~15 column passes (3 s of a 9 s `rfm`
+    on 15.6 M rows); everything else goes through `_with_day_number`."""
+    if frame.implementation.is_pandas() and isinstance(frame, nw.DataFrame):
+        s = frame.get_column(date_col).to_native()
+        if pd.api.types.is_datetime64_any_dtype(s) and not s.isna().any():
+            wall = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s   # the local calendar day, as .dt.day gives
+            days = wall.to_numpy().astype("datetime64[D]").astype(np.int64)                  # floors, also before 1970
+            return nw.from_native(frame.to_native().assign(_day=days), eager_only=True)
+    return _with_day_number(frame, date_col)
+
+def _occasions(frame, customer_col, date_col, amount_col, until: int | None = None):
+    "One row per (customer, purchase day) with the day's total amount, optionally up to day `until`."
     t = _with_day(frame, date_col)
     if amount_col is None: t, amount_col = t.with_columns(_one=nw.lit(1.0)), "_one"   # a log of ids and dates
     if until is not None: t = t.filter(nw.col("_day") <= until)
-    if after is not None: t = t.filter(nw.col("_day") > after)
     return t.group_by(customer_col, "_day").agg(nw.col(amount_col).sum().alias("_amount"))
 
 def _computed_once(frame):
