@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import re
+import uuid
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import narwhals as nw
@@ -566,11 +568,25 @@ def _occasions(frame, customer_col, date_col, amount_col, until: int | None = No
     if until is not None: t = t.filter(nw.col("_day") <= until)
     return t.group_by(customer_col, "_day").agg(nw.col(amount_col).sum().alias("_amount"))
 
+@contextmanager
 def _computed_once(frame):
-    """`frame`, computed now if its engine would otherwise compute it again for every use in a later query. A SQL
-    engine inlines a shared sub-query into each place that reads it, so a summary that reads the purchase days twice
-    (their per-customer first day, then the days themselves) would group the whole log twice. DuckDB keeps the result
-    in its own memory manager (which spills to disk under its memory limit); other engines get `frame` unchanged."""
+    """`frame`, computed now and kept for a `with` block, if its engine would otherwise compute it again for every
+    use in a later query. A SQL engine inlines a shared sub-query into each place that reads it, so a summary that
+    reads the purchase days twice (their per-customer first day, then the days themselves) would group the whole log
+    twice. DuckDB stores the result in a temporary table, which it compresses and spills to disk under its memory
+    limit (a materialised relation is neither: on the 100M-row benchmark it held 2.3 GB), and drops the table when
+    the block ends, so an interactive session does not collect them: what reads the table must be computed inside
+    the block (`_kept`). Other engines get `frame` unchanged."""
+    if isinstance(frame, nw.LazyFrame) and frame.implementation.is_duckdb():
+        rel, name = frame.to_native(), f"_infogap_{uuid.uuid4().hex}"
+        rel.query("_src", f"create temp table {name} as select * from _src")
+        try: yield nw.from_native(rel.query("_src", f"select * from {name}"))
+        finally: rel.query("_src", f"drop table if exists {name}")
+    else:
+        yield frame
+
+def _kept(frame):
+    "`frame` computed now if it may read a table that `_computed_once` drops (DuckDB: a materialised relation)."
     if isinstance(frame, nw.LazyFrame) and frame.implementation.is_duckdb():
         return nw.from_native(frame.to_native().materialize())
     return frame
@@ -619,7 +635,9 @@ def summary_data_at(transactions, ends, freq: str = "W", customer_col: str = "cu
     """`summary_data` at several calibration ends from one pass over the log: `ends` lists calibration ends, or
     (calibration_end, holdout_end) pairs; returns one summary per entry, in order. A warehouse engine groups the log
     into purchase days once and summarises those days for every entry — the way to get a calibration summary and the
-    full-period one, or the summaries of a rolling-origin evaluation, without reading a large log again each time."""
+    full-period one, or the summaries of a rolling-origin evaluation, without reading a large log again each time.
+    DuckDB returns its summaries computed (materialised relations of one row per customer); the purchase days they
+    came from are dropped before it returns."""
     if freq not in _PERIOD_DAYS: raise ValueError(f"freq must be 'D' or 'W', not {freq!r}")
     frame = nw.from_native(transactions)
     money = amount_col is not None
@@ -633,9 +651,9 @@ def summary_data_at(transactions, ends, freq: str = "W", customer_col: str = "cu
     if not periods: return []
     # Purchase days up to the last day any entry needs, computed once (`_computed_once`); each summary then splits
     # them into calibration and holdout with conditional sums, so no summary reads or groups the log again
-    occ = _computed_once(_occasions(frame, customer_col, date_col, amount_col,
-                                    until=max(c if h is None else h for c, h in periods)))
-    return [_native(_summary_of_days(occ, cal, hold, k, money, customer_col)) for cal, hold in periods]
+    with _computed_once(_occasions(frame, customer_col, date_col, amount_col,
+                                   until=max(c if h is None else h for c, h in periods))) as occ:
+        return [_native(_kept(_summary_of_days(occ, cal, hold, k, money, customer_col))) for cal, hold in periods]
 
 
 def _summary_of_days(occ, cal: int, hold: int | None, k: float, money: bool, customer_col: str):
