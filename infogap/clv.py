@@ -977,8 +977,14 @@ def value_customers(transactions, horizon: int = 12, discount_rate: float = 0.01
     clv["frequency"], clv["weeks_since_last"] = full["frequency"].to_numpy(), (full["T"] - full["recency"]).to_numpy()
     return CustomerValue(clv, bg, gg, margin=float(np.mean(margin)), **out)
 
+_VALUE_SEGMENTS = np.array(["one-time buyer", "occasional (1–2 repeats)", "regular (3+ repeats)", "at risk: one-time buyer",
+                            "at risk: occasional (1–2 repeats)", "at risk: regular (3+ repeats)"], dtype=object)
+
 def value_segments(clv: pd.DataFrame) -> np.ndarray:
-    "A segment per customer from repeat purchases (one-time, occasional 1–2, regular 3+) and P(alive) ≥ 0.5 (else 'at risk')."
-    band = np.select([clv["frequency"] == 0, clv["frequency"] <= 2], ["one-time buyer", "occasional (1–2 repeats)"], "regular (3+ repeats)")
-    return np.where(clv["p_alive"] >= 0.5, band, "at risk: " + band.astype(object))
+    """A segment per customer from repeat purchases (one-time, occasional 1–2, regular 3+) and P(alive) ≥ 0.5 (else
+    'at risk'). The entries share the six names (looked up by a code per customer), so millions of customers cost
+    8 bytes each, not a string each."""
+    f = clv["frequency"].to_numpy()
+    code = np.where(f == 0, 0, np.where(f <= 2, 1, 2)) + 3 * ~(clv["p_alive"].to_numpy() >= 0.5)
+    return _VALUE_SEGMENTS[code]
 
