@@ -206,6 +206,7 @@ class ValidationReport:
     zero_amounts: int
     missing: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+    total_amount: float = float("nan")  # the sum of `amount` (missing amounts skipped); NaN without an amount column
 
     def to_frame(self) -> pd.DataFrame:
         "One-column table (`value`) of the checks, one row per check, for notebooks and reports."
@@ -292,7 +293,7 @@ def validate_transactions(df, required=("customer_id", "date", "amount"), id_col
     date0 = date_cols[0] if date_cols and date_cols[0] in out else None
     return ValidationReport(out, len(out), int(out[id_cols[0]].nunique()) if id_cols and id_cols[0] in out else 0,
                             out[date0].min() if date0 else pd.NaT, out[date0].max() if date0 else pd.NaT,
-                            dup, zero, miss, warnings)
+                            dup, zero, miss, warnings, float(out["amount"].sum()) if "amount" in out else float("nan"))
 
 # %% ../nbs/01_dataprep.ipynb #9f8b68e9
 def apply_column_map(df, mapping: dict | None) -> pd.DataFrame:
@@ -844,7 +845,8 @@ def check_transactions(frame, required=("customer_id", "date", "amount"), id_col
     aggs += [nw.col(c).min().alias(f"min {c}") for c in dts] + [nw.col(c).max().alias(f"max {c}") for c in dts]
     aggs += [(nw.col(c) < 0).cast(nw.Int64).sum().alias(f"negative {c}") for c in nums]   # Spark sums no booleans
     aggs += [(nw.col(c).abs() == float("inf")).cast(nw.Int64).sum().alias(f"infinite {c}") for c in nums]
-    if "amount" in nums: aggs.append((nw.col("amount") == 0).cast(nw.Int64).sum().alias("zero amount"))
+    if "amount" in nums: aggs += [(nw.col("amount") == 0).cast(nw.Int64).sum().alias("zero amount"),
+                                  nw.col("amount").sum().alias("total amount")]   # the revenue, from the same pass
     if ids: aggs.append(nw.col(ids[0]).n_unique().alias("customers"))
     try: got = frame.select(*aggs).collect().to_pandas().iloc[0]
     except Exception as e: raise DataError(f"{where} could not check the data: {_first_line(e)}") from None
@@ -876,8 +878,9 @@ def check_transactions(frame, required=("customer_id", "date", "amount"), id_col
     if count("zero amount"): notes.append(f"{count('zero amount')} zero amount(s)")
     notes += [f"{n} missing value(s) in {c!r}" for c, n in missing_values.items()]
     first, last = (pd.Timestamp(got[f"min {dts[0]}"]), pd.Timestamp(got[f"max {dts[0]}"])) if dts else (pd.NaT, pd.NaT)
+    total = float(got["total amount"]) if "total amount" in got and pd.notna(got["total amount"]) else (0.0 if "amount" in nums else float("nan"))
     return ValidationReport(frame, count("rows"), count("customers"), first, last, dup, count("zero amount"),
-                            missing_values, notes)
+                            missing_values, notes, total)
 
 
 # %% ../nbs/01_dataprep.ipynb #92627030
