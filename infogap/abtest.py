@@ -16,12 +16,12 @@ from .dataprep import to_pandas
 from .results import Results, Summary, estimates_frame
 
 # %% auto #0
-__all__ = ['TestResult', 'SampleSize', 'sample_size_proportions', 'sample_size_means', 'power_proportions', 'power_means',
-           'mde_proportions', 'mde_means', 'duration_days', 'plot_power_curve', 'srm_test', 'balance_table',
-           'proportions_ztest', 'welch_from_stats', 'welch_ttest', 'mann_whitney', 'bootstrap_ci', 'ratio_metric_test',
-           'chi2_test_arms', 'CupedResult', 'cuped', 'bayes_proportions', 'msprt', 'msprt_proportions',
-           'simulate_peeking', 'adjust_pvalues', 'analyze_experiment', 'guardrail_check', 'winsorize', 'cluster_test',
-           'design_effect', 'diluted_effect']
+__all__ = ['READOUT_DECISIONS', 'TestResult', 'SampleSize', 'sample_size_proportions', 'sample_size_means', 'power_proportions',
+           'power_means', 'mde_proportions', 'mde_means', 'duration_days', 'plot_power_curve', 'srm_test',
+           'balance_table', 'proportions_ztest', 'welch_from_stats', 'welch_ttest', 'mann_whitney', 'bootstrap_ci',
+           'ratio_metric_test', 'chi2_test_arms', 'CupedResult', 'cuped', 'bayes_proportions', 'msprt',
+           'msprt_proportions', 'simulate_peeking', 'adjust_pvalues', 'analyze_experiment', 'ExperimentReadout',
+           'experiment_readout', 'guardrail_check', 'winsorize', 'cluster_test', 'design_effect', 'diluted_effect']
 
 # %% ../nbs/07_abtest.ipynb #0b95149f
 def _f(x, digits=4):
@@ -626,6 +626,177 @@ def analyze_experiment(frame, arm: str = "arm", metrics=("converted",), control=
     front = ["metric", "arm", "test", "control", "value", "estimate", "ci_low", "ci_high", "lift", "lift_ci_low", "lift_ci_high",
              "pvalue", "pvalue_adj", "decision"]
     return out[front + [c for c in out.columns if c not in front]]
+
+# %% ../nbs/07_abtest.ipynb #612fc625
+from dataclasses import dataclass, field
+
+from .dataprep import DataError
+
+READOUT_DECISIONS = ("do not trust", "do not ship", "ship", "keep control")
+
+@dataclass(repr=False)
+class ExperimentReadout(Results):
+    """What `experiment_readout` found. `table`: one row per (metric, arm) as `analyze_experiment` returns it, plus
+    `role` (primary, secondary, guardrail); `srm` and `sizes`: the sample-ratio check and the arms' users and shares;
+    `balance`: the pre-period balance table (None without a covariate); `cuped_gain`: per non-binary metric and arm,
+    the interval width without and with CUPED (None without); `decision`: one of `READOUT_DECISIONS`; `best_arm`,
+    `worst_arm`; `next_test`: the `SampleSize` of the next two-arm test, `next_test_days` its duration."""
+    table: pd.DataFrame
+    srm: TestResult
+    sizes: pd.DataFrame
+    balance: pd.DataFrame | None
+    cuped_gain: pd.DataFrame | None
+    decision: str
+    best_arm: str | None
+    worst_arm: str | None
+    next_test: SampleSize
+    next_test_days: int | None
+    next_baseline: float                       # the primary metric's level the next test starts from
+    control: str
+    arms: list                                 # every arm, sorted, control included
+    metrics: list                              # the primary metric first
+    guardrails: dict                           # {column: harmful direction} of the guardrails analysed
+    skipped_guardrails: list = field(default_factory=list)   # guardrail columns not in the data
+    covariate: str | None = None               # the pre-period covariate used (None: no CUPED, no balance)
+    alpha: float = 0.05
+    method: str = "frequentist"
+    mde: float = 0.05
+    n_users: int = 0
+
+    @property
+    def primary(self) -> pd.DataFrame:
+        "The primary metric's rows, indexed by arm."
+        return self.table[self.table.metric == self.metrics[0]].set_index("arm")
+    @property
+    def harms(self) -> pd.DataFrame:
+        "The guardrail rows that moved significantly in their harmful direction."
+        g = self.table[self.table.role == "guardrail"]
+        return g[g.decision == g.metric.map(self.guardrails)]
+    @property
+    def harmed_guardrails(self) -> list:
+        "The guardrail columns with a significant harm in any arm."
+        return list(pd.unique(self.harms.metric))
+
+    def to_frame(self) -> pd.DataFrame:
+        "The estimates (arm − control) per (metric, arm), the kit's columns first, then lift, role and decision."
+        front = (["estimate", "ci_low", "ci_high", "prob_better", "expected_loss"] if self.method == "bayesian"   # no p-value
+                 else ["estimate", "pvalue", "ci_low", "ci_high", "pvalue_adj"])
+        return self.table.set_index(["metric", "arm"])[front + ["lift", "lift_ci_low", "lift_ci_high", "role", "decision"]]
+    def _summary_title(self) -> str: return "A/B test readout"
+    def _summary_info(self) -> dict:
+        info = {"decision": self.decision, "best arm": self.best_arm or "none", "control": self.control, "users": self.n_users,
+                "arms": ", ".join(self.arms), "primary metric": self.metrics[0], "method": self.method, "alpha": self.alpha,
+                "SRM p-value": self.srm.pvalue, "next test, users per arm": self.next_test.n_a}
+        if self.next_test_days is not None: info["next test, days"] = self.next_test_days
+        return info
+    def _summary_notes(self) -> list:
+        notes = [f"guardrail {m!r} moved significantly in its harmful direction ({self.guardrails[m]})" for m in self.harmed_guardrails]
+        if self.skipped_guardrails: notes.append(f"guardrail column(s) not in the data, skipped: {', '.join(map(str, self.skipped_guardrails))}")
+        if self.covariate is None: notes.append("no pre-period covariate: no CUPED, no balance table")
+        return notes
+    def __repr__(self):
+        best = f", best arm {self.best_arm!r}" if self.best_arm is not None else ""
+        return (f"ExperimentReadout({self.decision!r}{best}; {len(self.arms)} arms, {self.n_users:,} users, "
+                f"SRM p = {self.srm.pvalue:.3g}; next test {self.next_test.n_a:,} users per arm)")
+
+def _check_outcomes(frame, cols, count_metrics):
+    "Metric columns must be numbers without gaps, and a 0/1 outcome must hold only 0 and 1."
+    for c in cols:
+        s = frame[c]
+        if not pd.api.types.is_numeric_dtype(s) and s.dtype != bool:
+            raise DataError(f"metric column {c!r} is not numeric (e.g. {s.iloc[0]!r}); metrics must be numbers or 0/1", column=c)
+        if s.isna().any(): raise DataError(f"metric column {c!r} has {int(s.isna().sum())} missing values; fill or drop them first", column=c)
+        # a 0/1 outcome with a stray 7 would silently switch to a t-test on means: binary metrics must be binary
+        in01 = s.isin([0, 1])
+        if c not in count_metrics and not in01.all() and (c == "converted" or in01.mean() >= 0.95):
+            bad = in01[~in01].index[:5]
+            odd = ", ".join(f"row {i}: {s[i]}" for i in bad)
+            raise DataError(f"metric column {c!r} holds 0/1 outcomes but {int((~in01).sum())} value(s) are neither 0 nor 1 ({odd}); "
+                            f"fix them, or declare the column a count with count_metrics=[\"{c}\"] (a report: -p count_metrics='[\"{c}\"]')",
+                            column=c, rows=bad)
+
+def experiment_readout(frame, metrics=("converted",), guardrails=(), covariate: str | None = None, control=None, arm: str = "arm",
+                       alpha: float = 0.05, method: str = "frequentist", mde: float = 0.05, power: float = 0.8,
+                       daily_users: float | None = None, count_metrics=()) -> ExperimentReadout:
+    """The whole readout of a randomised experiment with one row per user: `analyze_experiment` on `metrics` (the
+    first is the primary metric; Holm across them) and, without correction, on `guardrails` (column names, whose harm
+    is a significant decrease, or {column: 'increase' | 'decrease'}, the harmful direction; columns not in the data
+    are skipped), the sample-ratio check, the balance on `covariate` and CUPED with it for every metric that is not
+    0/1, the decision ('do not trust', 'do not ship', 'ship' or 'keep control') and the size of the next test
+    (relative `mde` at `power`, duration at `daily_users` a day). Arm labels are compared as text. Raises
+    `DataError` naming the column when the data cannot be read as an experiment."""
+    frame = to_pandas(frame)
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    if not metrics: raise ValueError("metrics is empty: give at least the primary metric")
+    if not (isinstance(mde, (int, float, np.number)) and mde > 0): raise ValueError(f"mde must be a relative effect > 0, got {mde!r}")
+    if daily_users is not None and not daily_users > 0: raise ValueError(f"daily_users must be > 0, got {daily_users}")
+    harm = dict(guardrails) if isinstance(guardrails, dict) else {g: "decrease" for g in ([guardrails] if isinstance(guardrails, str) else guardrails)}
+    for g, h in harm.items():
+        if h not in ("increase", "decrease"): raise ValueError(f"guardrail {g!r}: the harmful direction must be 'increase' or 'decrease', got {h!r}")
+    _check_cols(frame, [arm])
+    missing = [m for m in metrics if m not in frame.columns]
+    if missing:
+        raise DataError(f"metric column(s) {missing} not in the data; available columns: {', '.join(map(str, frame.columns))}. "
+                        f"Choose metrics among them, or rename yours (a report: -p metrics=... or --map converted=<your column>)")
+    skipped = [g for g in harm if g not in frame.columns]
+    guards = [g for g in harm if g in frame.columns and g not in metrics]
+    _check_outcomes(frame, metrics + guards, set(count_metrics))
+    frame = frame.assign(**{arm: frame[arm].astype(str)})
+    arms = sorted(frame[arm].unique())
+    if len(arms) < 2: raise DataError(f"column {arm!r} has only {len(arms)} arm(s); an experiment needs at least two", column=arm)
+    ctrl = "control" if "control" in arms else arms[0]
+    ctrl = str(control) if control is not None and str(control) != "" else ctrl
+    if ctrl not in arms: raise DataError(f"control arm {ctrl!r} is not among the arms in column {arm!r} ({', '.join(arms)})", column=arm)
+    use_cov = (bool(covariate) and covariate in frame.columns and pd.api.types.is_numeric_dtype(frame[covariate])
+               and not frame[covariate].isna().any())
+    cuped_map = {m: covariate for m in metrics + guards if use_cov and not _is_binary(frame[m])}
+
+    # metrics form one family (Holm); guardrails are tested without correction, so that they stay sensitive
+    tab = analyze_experiment(frame, arm=arm, metrics=metrics, control=ctrl, alpha=alpha, method=method, mde=mde,
+                             cuped={m: c for m, c in cuped_map.items() if m in metrics})
+    if guards:
+        gtab = analyze_experiment(frame, arm=arm, metrics=guards, control=ctrl, alpha=alpha, method=method, correction=None, mde=mde,
+                                  cuped={m: c for m, c in cuped_map.items() if m in guards})
+        tab = pd.concat([tab, gtab], ignore_index=True)
+    tab.insert(1, "role", np.where(tab.metric == metrics[0], "primary", np.where(tab.metric.isin(guards), "guardrail", "secondary")))
+    counts = frame[arm].value_counts().reindex(arms)
+    srm = srm_test(counts.to_dict())
+    sizes = pd.DataFrame({"users": counts, "observed_share": pd.Series(srm.observed_share),
+                          "expected_share": pd.Series(srm.expected_share)}).rename_axis("arm")
+    balance = balance_table(frame, arm, [covariate], control=ctrl) if use_cov else None
+
+    primary = tab[tab.metric == metrics[0]].set_index("arm")
+    winners = primary[primary.decision == "increase"]
+    best = winners.lift.idxmax() if len(winners) else None
+    losers = primary[primary.decision == "decrease"]
+    worst = losers.lift.idxmin() if best is None and len(losers) else None
+    g = tab[tab.role == "guardrail"]
+    harmed = (g.decision == g.metric.map(harm)).any()
+    decision = "do not trust" if srm.srm else "do not ship" if best is not None and harmed else "ship" if best is not None else "keep control"
+
+    rows = []
+    for m in cuped_map:
+        c = cuped(frame[m], frame[covariate])
+        A = (frame[arm] == ctrl).to_numpy()
+        for a in arms:
+            if a == ctrl: continue
+            B = (frame[arm] == a).to_numpy()
+            w0, w1 = welch_ttest(frame[m][A], frame[m][B], alpha), welch_ttest(c.adjusted[A], c.adjusted[B], alpha)
+            rows.append(dict(metric=m, arm=a, variance_reduction=c.variance_reduction, ci_width_plain=w0.ci[1] - w0.ci[0],
+                             ci_width_cuped=w1.ci[1] - w1.ci[0], equivalent_extra_users=1 / (1 - c.variance_reduction) - 1))
+    cuped_gain = pd.DataFrame(rows) if rows else None
+
+    # the next test starts where this one ends: from the winner's level, or control's when nobody won
+    base_arm = best if best is not None else ctrl
+    base = float(primary.loc[best, "value"]) if best is not None else float(primary.control.iloc[0])
+    y0 = frame.loc[frame[arm] == base_arm, metrics[0]].astype(float)
+    if _is_binary(frame[metrics[0]]) and 0 < base < 1 and base * (1 + mde) < 1:
+        nxt = sample_size_proportions(base, base * (1 + mde), alpha=alpha, power=power)
+    else:
+        nxt = sample_size_means(delta=mde * abs(base), sd=max(float(y0.std()), 1e-12), alpha=alpha, power=power)
+    days = duration_days(nxt.n_total, daily_users) if daily_users is not None else None
+    return ExperimentReadout(tab, srm, sizes, balance, cuped_gain, decision, best, worst, nxt, days, base, ctrl, arms, metrics,
+                             {g: harm[g] for g in guards}, skipped, covariate if use_cov else None, alpha, method, mde, len(frame))
 
 # %% ../nbs/07_abtest.ipynb #5788c0bd
 _HARMS = ("increase", "decrease")

@@ -17,10 +17,10 @@ from .dataprep import rfm
 from .propensity import PropensityModel, TwoModelUplift
 
 # %% auto #0
-__all__ = ['DEFAULT_EFFECTS', 'MONTH_WEEKS', 'FEATURES', 'PILOT_ARMS', 'lapse_weight', 'simulate_business', 'planted_profit',
-           'incremental_profit', 'segment_table', 'CampaignPlan', 'plan_campaign', 'propensity_targets',
-           'suggest_offers', 'TestDesign', 'design_test', 'planted_detection_rate', 'run_planted_test', 'TestReading',
-           'read_test', 'pilot_customers']
+__all__ = ['DEFAULT_EFFECTS', 'MONTH_WEEKS', 'FEATURES', 'PILOT_ARMS', 'PERSONA_FEATURES', 'lapse_weight', 'simulate_business',
+           'planted_profit', 'incremental_profit', 'segment_table', 'CampaignPlan', 'plan_campaign',
+           'propensity_targets', 'suggest_offers', 'TestDesign', 'design_test', 'planted_detection_rate',
+           'run_planted_test', 'TestReading', 'read_test', 'pilot_customers', 'CampaignPlaybook', 'campaign_playbook']
 
 # %% ../nbs/11_playbook.ipynb #86908c55
 DEFAULT_EFFECTS = {
@@ -367,3 +367,106 @@ def pilot_customers(transactions: pd.DataFrame, pilot: pd.DataFrame, start, wind
     bought = table.index.isin(during.size().index)
     return table.assign(pilot=in_pilot, treatment=treatment.to_numpy(), purchased=np.where(in_pilot, bought.astype(int), -1),
                         revenue=np.where(in_pilot, during.sum().reindex(table.index).fillna(0.0).to_numpy(), 0.0))
+
+# %% ../nbs/11_playbook.ipynb #cf9e24d1
+from .clv import CustomerValue, value_customers
+from .personas import Personas
+from .results import Summary
+from .abtest import SampleSize
+
+PERSONA_FEATURES = ["recency", "frequency", "avg_order_value"]
+
+@dataclass(repr=False)
+class CampaignPlaybook:
+    """What `campaign_playbook` found: the customers' `table` (RFM as of `as_of`), the `personas` and each customer's
+    `segment`, the CLV (`value`), and the `contacts` list. With a randomised pilot: the pilot's `segments` table, the
+    `plan` and the `design` of the test that verifies it (None when the plan contacts nobody). Without one: the pilot
+    to draw (`contacts` with an `arm` column), sized from the purchase rate `pilot_rate` (`pilot_size`, `pilot_days`)."""
+    as_of: pd.Timestamp
+    table: pd.DataFrame                       # RFM per customer (index: customer_id as text)
+    personas: Personas
+    segment: pd.Series                        # persona name per customer
+    value: CustomerValue
+    contacts: pd.DataFrame                    # customer_id, persona, (uplift, spend, predicted_profit | arm, uplift), clv..., offer
+    has_items: bool = False                   # whether offers were suggested (an item_id column)
+    segments: pd.DataFrame | None = None      # with a pilot: profit per contact by persona (`segment_table`)
+    plan: CampaignPlan | None = None
+    design: TestDesign | None = None
+    pilot_rate: float = float("nan")          # without a pilot: share of customers who bought in the last window
+    pilot_size: SampleSize | None = None
+    pilot_days: int | None = None             # sending plus the purchase window
+
+    @property
+    def has_pilot(self) -> bool:
+        "Whether the data held a randomised pilot (then there is a plan), or the playbook designs one."
+        return self.plan is not None
+    @property
+    def clv(self) -> pd.DataFrame:
+        "Chapter 06's per-customer values, indexed by customer_id as text."
+        return self.value.clv.set_index(self.value.clv["customer_id"].astype(str))
+    def summary(self) -> Summary:
+        "The plan (or the pilot) in facts, the contact list's first rows as the table."
+        info = {"as of": str(self.as_of.date()), "customers": len(self.table), "personas": "; ".join(map(str, self.personas.names_)),
+                "CLV total": self.value.total}
+        if self.plan is not None:
+            lo, hi = self.plan.profit_interval
+            info.update({"contacts": self.plan.n, "incremental profit": self.plan.profit, "95% interval": f"{lo:,.0f} to {hi:,.0f}"})
+            if self.design is not None: info.update({"test, customers per arm": self.design.n_per_arm, "test, days": self.design.days})
+        else:
+            info.update({"pilot customers": len(self.contacts), "pilot days": self.pilot_days, "purchase rate": self.pilot_rate})
+        return Summary("Campaign playbook", info, {"contacts": self.contacts.head(10)},
+                       [] if self.has_items else ["no item_id column: no offers"])
+    def __repr__(self):
+        what = (f"contact {self.plan.n:,}, incremental profit {self.plan.profit:,.0f}" if self.plan is not None
+                else f"no pilot: draw {len(self.contacts):,} customers for {self.pilot_days} days")
+        return f"CampaignPlaybook({len(self.table):,} customers; {what})"
+
+def campaign_playbook(transactions, customers: pd.DataFrame | None = None, margin: float = 0.3, contact_cost: float = 1.0,
+                      budget: float | None = None, horizon: int = 12, holdout_weeks: int = 26, min_lift: float = 0.05,
+                      max_test_days: int = 56, daily_contacts: float = 500, window_days: int = 28, n_personas: int = 3,
+                      seed: int = 0) -> CampaignPlaybook:
+    """The loop of this chapter in one call, on a validated transaction log (customer_id, date, amount; an item_id column
+    adds offers): personas on recency, frequency and average order value as of the last day, CLV over `horizon` months
+    (`value_customers`, checked on the last `holdout_weeks`). With `customers`, a randomised pilot (`pilot_customers`, or
+    `simulate_business(...).data`): `segment_table`, `plan_campaign` (within `budget`) and `design_test` for a lift of
+    `min_lift`; the contact list holds each contact's CLV and offer. Without a pilot nobody can tell whom a contact
+    changes, so the plan is a pilot: the customers who find a rise of `min_lift` over the purchase rate of the last
+    `window_days` with 80% power, drawn at random and split in two (arm: contact, hold out)."""
+    _check_money(margin, contact_cost)
+    if not 0 < min_lift < 1: raise ValueError(f"min_lift must be in (0, 1), got {min_lift}")
+    tx = transactions
+    as_of = tx["date"].max().normalize()
+    table = rfm(tx, as_of).set_index("customer_id")
+    table.index = table.index.astype(str)
+    personas = Personas(n_personas=n_personas, features=PERSONA_FEATURES, n_init=4, random_state=seed).fit(table)
+    segment = personas.names_[personas.labels_].set_axis(personas.labels_.index).rename("segment")
+    value = value_customers(tx, horizon=horizon, margin=margin, holdout_weeks=holdout_weeks)
+    clv = value.clv.set_index(value.clv["customer_id"].astype(str))
+    out = dict(as_of=as_of, table=table, personas=personas, segment=segment, value=value)
+    if customers is not None:
+        customers = customers.set_index("customer_id") if "customer_id" in customers.columns else customers
+        customers = customers.set_axis(customers.index.astype(str))
+        plan = plan_campaign(customers, clv["expected_spend"], margin, contact_cost, segment=segment, budget=budget, seed=seed)
+        design = design_test(plan, customers, min_lift=min_lift, daily_contacts=daily_contacts, window_days=window_days,
+                             max_days=max_test_days) if plan.n else None
+        contacts = plan.contacts.rename(columns={"segment": "persona"})
+        for col in ("clv", "clv_lower", "clv_upper"):   # chapter 06's value, with its interval from the parameter uncertainty
+            if col in clv.columns: contacts[col] = clv[col].reindex(contacts["customer_id"]).to_numpy()
+        out.update(segments=segment_table(customers, segment, margin, contact_cost, seed=seed), plan=plan, design=design)
+    else:
+        # the purchase rate the pilot starts from: customers who bought in the last window, kept inside (0.01, 0.9)
+        recent = tx.loc[tx["date"] > as_of - pd.Timedelta(days=window_days), "customer_id"].astype(str).nunique() / len(table)
+        rate = min(max(recent, 0.01), 0.9)
+        size = sample_size_proportions(rate, min(rate + min_lift, 0.99))
+        ids = np.random.default_rng(seed).permutation(table.index.to_numpy())[: min(size.n_total, len(table))]
+        contacts = pd.DataFrame({"customer_id": ids, "persona": segment.reindex(ids).to_numpy(),
+                                 "arm": np.where(np.arange(len(ids)) % 2 == 0, "contact", "hold out"), "uplift": "unknown (no pilot yet)",
+                                 "clv": clv["clv"].reindex(ids).to_numpy()})
+        out.update(pilot_rate=rate, pilot_size=size, pilot_days=duration_days(len(ids), daily_contacts) + window_days)
+    has_items = "item_id" in tx.columns
+    if has_items:
+        offers = suggest_offers(tx.assign(customer_id=tx["customer_id"].astype(str)), contacts["customer_id"])
+        contacts["offer"] = offers["offer"].to_numpy()
+    else:
+        contacts["offer"] = "none (no product data)"
+    return CampaignPlaybook(contacts=contacts, has_items=has_items, **out)
