@@ -57,7 +57,7 @@ fonts:
 
 # Like nbdev's CI: fail if nbdev_clean or nbdev_export would change a file.
 check-sync: install
-	bash .ci/check-sync
+	VENV=$(VENV) bash .ci/check-sync
 
 nbtest: install data
 	$(BIN)/nbdev_test --n_workers 2 --timing
