@@ -848,4 +848,5 @@ d = { 'settings': { 'branch': 'main',
                                     'infogap.similarity.pearson': ('similarity.html#pearson', 'infogap/similarity.py'),
                                     'infogap.similarity.similarity_matrix': ('similarity.html#similarity_matrix', 'infogap/similarity.py'),
                                     'infogap.similarity.spark_item_similarity': ( 'similarity.html#spark_item_similarity',
-                                                                                  'infogap/similarity.py')}}}
+                                                                                  'infogap/similarity.py'),
+                                    'infogap.similarity.time_split': ('similarity.html#time_split', 'infogap/similarity.py')}}}

@@ -25,7 +25,7 @@ from .results import Results, Summary, deprecated_names, estimates_frame
 
 # %% auto #0
 __all__ = ['cosine', 'pearson', 'similarity_matrix', 'KNNRecommender', 'PopularityRecommender', 'kfold_split', 'CVResult',
-           'cross_validate', 'evaluate_top_n', 'apriori', 'association_rules', 'spark_item_similarity']
+           'cross_validate', 'evaluate_top_n', 'time_split', 'apriori', 'association_rules', 'spark_item_similarity']
 
 # %% ../nbs/03_similarity.ipynb #0fc727fd
 def _pair(u, v):
@@ -613,6 +613,33 @@ def _old_ranking_metrics():
 # ranking_metrics was this chapter's top-N evaluation; chapter 08 had another function of that name
 __getattr__ = deprecated_names(__name__, {"ranking_metrics": (_old_ranking_metrics, "use evaluate_top_n (the metrics themselves "
                                                                                   "are in infogap.ranking)")})
+
+# %% ../nbs/03_similarity.ipynb #50a5eafc
+def time_split(ratings: pd.DataFrame, test_size: float = 0.2, by: str = "global",
+               time_col: str = "timestamp") -> tuple[np.ndarray, np.ndarray]:
+    """Row positions (train, test) of a split by time, in the shape of one `kfold_split` fold. by="global": the
+    latest `test_size` share of all ratings (rounded) is the test set, the rest (all earlier) trains; by="user":
+    each user's latest floor(`test_size` · n_u) ratings are the test set. Ties in `time_col` keep row order."""
+    if by not in ("global", "user"): raise ValueError(f"by must be 'global' or 'user'; got {by!r}")
+    if not (isinstance(test_size, Real) and 0 < test_size < 1):
+        raise ValueError(f"test_size must be a number in (0, 1); got {test_size!r}")
+    df = _check_ratings(ratings, ("user_id", "item_id", time_col), value_col=None, unique=False)
+    t = df[time_col]
+    if not (pd.api.types.is_numeric_dtype(t) or pd.api.types.is_datetime64_any_dtype(t)) or pd.api.types.is_bool_dtype(t):
+        raise ValueError(f"column {time_col!r} must hold times (datetimes or numbers); got dtype {t.dtype}")
+    if t.isna().any(): raise ValueError(f"column {time_col!r} has {int(t.isna().sum())} missing value(s)")
+    order = np.lexsort((np.arange(len(df)), t.to_numpy()))          # by time, ties in row order
+    if by == "global":
+        n_test = int(round(test_size * len(df)))
+        if not 0 < n_test < len(df): raise ValueError(f"test_size={test_size} leaves an empty train or test set of {len(df)} ratings")
+        return np.sort(order[:len(df) - n_test]), np.sort(order[len(df) - n_test:])
+    codes = pd.factorize(df["user_id"].to_numpy()[order])[0]
+    order = order[np.argsort(codes, kind="stable")]                 # grouped by user, in time order within each
+    _, start, count = np.unique(codes[np.argsort(codes, kind="stable")], return_index=True, return_counts=True)
+    position = np.arange(len(order)) - np.repeat(start, count)     # 0 = the user's earliest rating
+    is_test = position >= np.repeat(count - np.floor(test_size * count).astype(int), count)
+    if not is_test.any(): raise ValueError(f"test_size={test_size} tests no rating: every user has fewer than {int(np.ceil(1 / test_size))} ratings")
+    return np.sort(order[~is_test]), np.sort(order[is_test])
 
 # %% ../nbs/03_similarity.ipynb #e62aa3e2
 def apriori(onehot: pd.DataFrame, min_support: float = 0.1, max_len: int | None = None) -> pd.DataFrame:
