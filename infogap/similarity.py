@@ -25,7 +25,8 @@ from .results import Results, Summary, deprecated_names, estimates_frame
 
 # %% auto #0
 __all__ = ['cosine', 'pearson', 'similarity_matrix', 'KNNRecommender', 'PopularityRecommender', 'kfold_split', 'CVResult',
-           'cross_validate', 'evaluate_top_n', 'time_split', 'apriori', 'association_rules', 'spark_item_similarity']
+           'cross_validate', 'evaluate_top_n', 'time_split', 'ItemKNNRanker', 'apriori', 'association_rules',
+           'spark_item_similarity']
 
 # %% ../nbs/03_similarity.ipynb #0fc727fd
 def _pair(u, v):
@@ -426,22 +427,24 @@ class KNNRecommender(BaseEstimator):
         return pred
 
     def recommend(self, user_id, n: int = 10, exclude_seen: bool = True) -> pd.DataFrame:
-        """The `n` items with the highest predicted rating for `user_id`: item_id, score, neighbours (how many
-        neighbours the prediction used; 0 = baseline). An unknown user gets the most-rated items (popularity)."""
+        """The `n` items with the highest predicted rating for `user_id` → DataFrame rank, item_id, score (the predicted
+        rating), neighbours (how many neighbours the prediction used; 0 = baseline). An unknown user gets the most-rated
+        items, scored as `PopularityRecommender` scores them: by their number of ratings (neighbours 0)."""
         check_is_fitted(self, "similarity_")
         if not (isinstance(n, (int, np.integer)) and n >= 1): raise ValueError(f"n must be an integer >= 1; got {n!r}")
         u = _encode([user_id], self.user_ids_)[0]
         if u < 0:
             top = np.argsort(-self.item_counts_, kind="stable")[:n]
-            return pd.DataFrame({"item_id": self.item_ids_[top], "score": self.item_means_[top].round(4), "neighbours": 0, "rank": np.arange(1, len(top) + 1)})
+            return pd.DataFrame({"rank": np.arange(1, len(top) + 1), "item_id": self.item_ids_[top],
+                                 "score": self.item_counts_[top].astype(np.float64), "neighbours": 0})
         items = np.arange(self.n_items_)
         if exclude_seen:
             R = self.ratings_matrix_
             items = np.setdiff1d(items, R.indices[R.indptr[u]:R.indptr[u + 1]])
         pred, used = self._predict_codes(np.full(len(items), u), items)
         top = np.lexsort((items, -pred))[:n]
-        return pd.DataFrame({"item_id": self.item_ids_[items[top]], "score": pred[top], "neighbours": used[top],
-                             "rank": np.arange(1, len(top) + 1)})
+        return pd.DataFrame({"rank": np.arange(1, len(top) + 1), "item_id": self.item_ids_[items[top]], "score": pred[top],
+                             "neighbours": used[top]})
 
     def explain(self, user_id, item_id, n: int = 3) -> pd.DataFrame:
         """The neighbours behind the prediction for (user_id, item_id), most similar first: for kind="item", the items
@@ -464,6 +467,19 @@ def _is_history(x) -> bool:
     "A history (a list of item ids, or item → weight), as opposed to one user id."
     return isinstance(x, (list, tuple, np.ndarray, pd.Series, dict, set, frozenset))
 
+def _interactions(X) -> pd.DataFrame:
+    """A validated interactions frame from ratings (a DataFrame user_id, item_id, optionally rating; with a rating
+    column the (user, item) pairs must be unique) or from users' item sequences (a Series user → items, or a list of
+    lists whose users are their positions). Sequences keep their order: each user's items in the order given."""
+    if isinstance(X, pd.DataFrame):
+        has_r = "rating" in X.columns
+        return _check_ratings(X, ("user_id", "item_id", "rating") if has_r else ("user_id", "item_id"), unique=has_r)
+    seqs = X if isinstance(X, pd.Series) else pd.Series(list(X), dtype=object)
+    df = pd.DataFrame({"user_id": np.repeat(seqs.index.to_numpy(), seqs.map(len).to_numpy()),
+                       "item_id": [i for s in seqs for i in s]})
+    if len(df) == 0: raise ValueError("sequences is empty: nothing to learn from")
+    return df
+
 class PopularityRecommender(RankerMixin, BaseEstimator):
     """The baseline every recommender must beat: items ranked by how many interactions they had in training.
 
@@ -477,15 +493,7 @@ class PopularityRecommender(RankerMixin, BaseEstimator):
     def fit(self, X):
         "Learn the item counts (and mean ratings) from a ratings DataFrame or from users' item sequences."
         self._validate_params()
-        if isinstance(X, pd.DataFrame):
-            has_r = "rating" in X.columns
-            df = _check_ratings(X, ("user_id", "item_id", "rating") if has_r else ("user_id", "item_id"),
-                                unique=has_r)
-        else:   # sequences: a Series user → items, or a list of lists (users are then their positions)
-            seqs = X if isinstance(X, pd.Series) else pd.Series(list(X), dtype=object)
-            df = pd.DataFrame({"user_id": np.repeat(seqs.index.to_numpy(), seqs.map(len).to_numpy()),
-                               "item_id": [i for s in seqs for i in s]})
-            if len(df) == 0: raise ValueError("sequences is empty: nothing to count")
+        df = _interactions(X)
         counts = df["item_id"].value_counts()
         self._set_catalogue(sorted(counts.index))
         self.item_counts_ = counts.reindex(self.item_ids_).to_numpy()
@@ -640,6 +648,70 @@ def time_split(ratings: pd.DataFrame, test_size: float = 0.2, by: str = "global"
     is_test = position >= np.repeat(count - np.floor(test_size * count).astype(int), count)
     if not is_test.any(): raise ValueError(f"test_size={test_size} tests no rating: every user has fewer than {int(np.ceil(1 / test_size))} ratings")
     return np.sort(order[~is_test]), np.sort(order[is_test])
+
+# %% ../nbs/03_similarity.ipynb #d651bd08
+class ItemKNNRanker(RankerMixin, BaseEstimator):
+    """Top-N item-kNN (Deshpande & Karypis 2004): items ranked by *neighbour sums*, not by predicted ratings.
+
+    Interactions are binary (a user rated the item, whatever the stars; with `min_rating`, only ratings ≥ it count).
+    Two items are similar when the same users chose them: s_ij = |U_i ∩ U_j| / √(|U_i| |U_j|), the cosine of their
+    user sets; each item i keeps its `k` most similar items N_k(i). A history H scores item j by
+    Σ_{i∈H} s_ij [j ∈ N_k(i)] (an item repeated in H votes again). `fit` takes ratings or sequences, like
+    `PopularityRecommender`; `recommend(user)` takes a user id seen in fit (their items are left out) or a history."""
+    _parameter_constraints = {"k": [Interval(Integral, 1, None, closed="left")], "min_rating": [Real, None]}
+
+    def __init__(self, k: int = 100, min_rating: float | None = None): self.k, self.min_rating = k, min_rating
+
+    def fit(self, X):
+        "Learn the item-item cosine of the binary user x item matrix, each item's `k` nearest neighbours kept."
+        self._validate_params()
+        df = _interactions(X)
+        if self.min_rating is not None:
+            if "rating" not in df.columns: raise ValueError("min_rating needs ratings: a DataFrame with a 'rating' column")
+            df = df[df["rating"] >= self.min_rating]
+            if len(df) == 0: raise ValueError(f"no rating is >= min_rating={self.min_rating}: nothing to learn from")
+        pairs = df[["user_id", "item_id"]].drop_duplicates()
+        self._set_catalogue(np.sort(pairs["item_id"].unique()))
+        users, rows = np.unique(pairs["user_id"].to_numpy(), return_inverse=True)
+        cols = np.array([self.item_index_[i] for i in pairs["item_id"]])
+        B = sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(len(users), len(self.item_ids_)))
+        self.similarity_ = similarity_matrix(B, metric="cosine", kind="item", top_k=self.k, corated=False).tocsr()
+        self.item_counts_ = np.bincount(cols, minlength=len(self.item_ids_))   # users per item
+        self.seen_ = df.groupby("user_id", sort=True)["item_id"].agg(list).to_dict()
+        self.user_ids_ = np.array(list(self.seen_))
+        return self
+
+    def _histories(self, histories) -> sp.csr_array:
+        "The histories as a sparse count matrix (histories x catalogue); unknown items are dropped."
+        idx = [self._index_history(h) for h in histories]
+        return sp.csr_array((np.ones(sum(map(len, idx))), ([r for r, ix in enumerate(idx) for _ in ix], [j for ix in idx for j in ix])),
+                            shape=(len(idx), len(self.item_ids_)))
+
+    def score_items(self, histories) -> np.ndarray:
+        "Each history's neighbour sum for every item: one row per history, columns in `item_ids_` order."
+        check_is_fitted(self, "similarity_")
+        return np.asarray((self._histories(histories) @ self.similarity_).toarray())
+
+    def recommend(self, user, n: int = 10, exclude_seen: bool = True) -> pd.DataFrame:
+        """The `n` items with the largest neighbour sums → DataFrame rank, item_id, score. `user`: a user id seen in
+        fit (with `exclude_seen`, their items are left out; an unknown user has an empty history, so every score is
+        0 and the list is in catalogue order: fill it with `PopularityRecommender`), or a history."""
+        check_is_fitted(self, "similarity_")
+        history = user if _is_history(user) else self.seen_.get(user, [])
+        return super().recommend(list(history) if isinstance(history, (set, frozenset)) else history, n, exclude_seen)
+
+    def explain(self, user, item_id) -> pd.DataFrame:
+        """The terms of `item_id`'s score for `user` (a user id seen in fit, or a history): each history item whose
+        similarity to it counts, with that similarity summed over its repeats and its share of the score, largest
+        first (ties in catalogue order). Empty when nothing in the history points to the item."""
+        check_is_fitted(self, "similarity_")
+        history = user if _is_history(user) else self.seen_.get(user, [])
+        if item_id not in self.item_index_: raise ValueError(f"item_id {item_id!r} was not seen in fit")
+        h = self._histories([list(history)]).toarray().ravel()
+        terms = h * self.similarity_[:, [self.item_index_[item_id]]].toarray().ravel()
+        j = np.flatnonzero(terms > 0)
+        j = j[np.argsort(-terms[j], kind="stable")]
+        return pd.DataFrame({"item_id": self.item_ids_[j], "similarity": terms[j], "share": terms[j] / terms[j].sum()})
 
 # %% ../nbs/03_similarity.ipynb #e62aa3e2
 def apriori(onehot: pd.DataFrame, min_support: float = 0.1, max_len: int | None = None) -> pd.DataFrame:
