@@ -25,8 +25,8 @@ from .results import Results, Summary, deprecated_names, estimates_frame
 
 # %% auto #0
 __all__ = ['cosine', 'pearson', 'similarity_matrix', 'KNNRecommender', 'PopularityRecommender', 'kfold_split', 'CVResult',
-           'cross_validate', 'evaluate_top_n', 'time_split', 'ItemKNNRanker', 'apriori', 'association_rules',
-           'spark_item_similarity']
+           'cross_validate', 'evaluate_top_n', 'time_split', 'ItemKNNRanker', 'BiasedMF', 'ImplicitALS', 'apriori',
+           'association_rules', 'spark_item_similarity']
 
 # %% ../nbs/03_similarity.ipynb #0fc727fd
 def _pair(u, v):
@@ -712,6 +712,131 @@ class ItemKNNRanker(RankerMixin, BaseEstimator):
         j = np.flatnonzero(terms > 0)
         j = j[np.argsort(-terms[j], kind="stable")]
         return pd.DataFrame({"item_id": self.item_ids_[j], "similarity": terms[j], "share": terms[j] / terms[j].sum()})
+
+# %% ../nbs/03_similarity.ipynb #9f40faa4
+def _gram_rows(W: sp.csr_array, F: np.ndarray) -> np.ndarray:
+    "For each row r of the sparse weights W: Σ_j W[r, j] f_j f_jᵀ (one sparse-dense product, no loop over rows)."
+    d = F.shape[1]
+    return np.asarray(W @ (F[:, :, None] * F[:, None, :]).reshape(len(F), d * d)).reshape(W.shape[0], d, d)
+
+def _ridge_rows(W: sp.csr_array, Y: sp.csr_array, F: np.ndarray, reg: np.ndarray) -> np.ndarray:
+    """Weighted ridge regression of every row of Y on the features F at once: row r solves
+    (Σ_j W_rj f_j f_jᵀ + reg_r I) θ_r = Σ_j Y_rj f_j (entries absent from W and Y count 0)."""
+    G = _gram_rows(W, F)
+    G[:, np.arange(F.shape[1]), np.arange(F.shape[1])] += np.asarray(reg, dtype=float)[:, None]
+    return np.linalg.solve(G, np.asarray(Y @ F)[:, :, None])[:, :, 0]
+
+class BiasedMF(BaseEstimator):
+    """Biased matrix factorisation for ratings (the "SVD" of the Netflix prize: Funk 2006; Koren, Bell & Volinsky 2009):
+    r̂(u,i) = μ + b_u + b_i + p_u·q_i, fitted by alternating least squares. The loss is scikit-surprise's SVD loss,
+    Σ_(u,i) [(r_ui − r̂_ui)² + reg (b_u² + b_i² + |p_u|² + |q_i|²)]: the penalty counted once per rating, so a user with
+    n_u ratings is penalised reg·n_u ("ALS-WR", Zhou et al. 2008). Each half-step solves every user's (b_u, p_u) —
+    then every item's (b_i, q_i) — exactly, by one batched ridge regression. Unknown users or items get μ plus the
+    known side's bias; predictions are clipped to the training range."""
+    _parameter_constraints = {"n_factors": [Interval(Integral, 1, None, closed="left")],
+                              "reg": [Interval(Real, 0, None, closed="neither")],
+                              "n_iter": [Interval(Integral, 1, None, closed="left")],
+                              "init_sd": [Interval(Real, 0, None, closed="neither")], "random_state": ["random_state"]}
+
+    def __init__(self, n_factors: int = 20, reg: float = 0.1, n_iter: int = 15, init_sd: float = 0.1, random_state=0):
+        self.n_factors, self.reg, self.n_iter, self.init_sd, self.random_state = n_factors, reg, n_iter, init_sd, random_state
+
+    def fit(self, ratings: pd.DataFrame):
+        "Alternate exact solves for the users' and the items' (bias, factors) from a DataFrame user_id, item_id, rating."
+        self._validate_params()
+        R, self.user_ids_, self.item_ids_ = _matrix(_check_ratings(ratings))
+        self.global_mean_ = mu = float(R.data.mean())
+        self.rating_range_ = (float(R.data.min()), float(R.data.max()))
+        rng = np.random.default_rng(self.random_state) if not isinstance(self.random_state, np.random.RandomState) else self.random_state
+        k, (nu, ni) = int(self.n_factors), R.shape
+        P = rng.normal(0, self.init_sd, (nu, k)); Q = rng.normal(0, self.init_sd, (ni, k))
+        bu, bi = np.zeros(nu), np.zeros(ni)
+        B = R.copy(); B.data = np.ones_like(B.data); Bt = B.T.tocsr()
+        reg_u, reg_i = self.reg * np.diff(B.indptr), self.reg * np.diff(Bt.indptr)
+        rows, cols = np.repeat(np.arange(nu), np.diff(R.indptr)), R.indices
+        self.loss_ = []
+        for _ in range(int(self.n_iter)):
+            # users: regress r − μ − b_i on [1, q_i]  →  (b_u, p_u)
+            Y = sp.csr_array((R.data - mu - bi[cols], R.indices, R.indptr), shape=R.shape)
+            theta = _ridge_rows(B, Y, np.hstack([np.ones((ni, 1)), Q]), reg_u)
+            bu, P = theta[:, 0], theta[:, 1:]
+            # items: regress r − μ − b_u on [1, p_u]  →  (b_i, q_i)
+            Y = sp.csr_array((R.data - mu - bu[rows], (rows, cols)), shape=R.shape).T.tocsr()
+            theta = _ridge_rows(Bt, Y, np.hstack([np.ones((nu, 1)), P]), reg_i)
+            bi, Q = theta[:, 0], theta[:, 1:]
+            err = R.data - (mu + bu[rows] + bi[cols] + (P[rows] * Q[cols]).sum(1))
+            self.loss_.append(float((err ** 2).sum() + reg_u @ (bu ** 2 + (P ** 2).sum(1)) + reg_i @ (bi ** 2 + (Q ** 2).sum(1))))
+        self.user_bias_, self.item_bias_, self.user_factors_, self.item_factors_ = bu, bi, P, Q
+        return self
+
+    def predict(self, user_ids, item_ids=None):
+        "Predicted ratings for the pairs (user_ids[j], item_ids[j]); `predict(X)` with X holding user_id and item_id works too."
+        check_is_fitted(self, "item_factors_")
+        user_ids, item_ids = _pairs(user_ids, item_ids)
+        u, i = _encode(np.asarray(user_ids), self.user_ids_), _encode(np.asarray(item_ids), self.item_ids_)
+        ku, ki = u >= 0, i >= 0
+        pred = (self.global_mean_ + np.where(ku, self.user_bias_[np.maximum(u, 0)], 0) + np.where(ki, self.item_bias_[np.maximum(i, 0)], 0)
+                + np.where(ku & ki, (self.user_factors_[np.maximum(u, 0)] * self.item_factors_[np.maximum(i, 0)]).sum(1), 0))
+        pred = np.clip(pred, *self.rating_range_)
+        if isinstance(user_ids, pd.Series): return pd.Series(pred, index=user_ids.index, name="prediction")
+        return pred
+
+# %% ../nbs/03_similarity.ipynb #1a698859
+class ImplicitALS(RankerMixin, BaseEstimator):
+    """Implicit-feedback matrix factorisation (Hu, Koren & Volinsky 2008): every user–item cell is a preference
+    p_ui (1 when u chose i, else 0) with a confidence c_ui = 1 + alpha·[u chose i]; minimise
+    Σ_(u,i) c_ui (p_ui − x_u·y_i)² + reg (Σ|x_u|² + Σ|y_i|²) over *all* cells by alternating least squares, each
+    half-step exact: x_u = (YᵀY + Yᵀ(C_u − I)Y + reg I)⁻¹ Yᵀ C_u p_u, the shared YᵀY computed once. `fit` takes ratings
+    or sequences like `PopularityRecommender`; a history is scored by folding it in: its x solved from the item
+    factors (one half-step), so a new customer's history works as well as a known user's."""
+    _parameter_constraints = {"n_factors": [Interval(Integral, 1, None, closed="left")],
+                              "reg": [Interval(Real, 0, None, closed="neither")],
+                              "alpha": [Interval(Real, 0, None, closed="neither")],
+                              "n_iter": [Interval(Integral, 1, None, closed="left")], "random_state": ["random_state"]}
+
+    def __init__(self, n_factors: int = 32, reg: float = 10.0, alpha: float = 5.0, n_iter: int = 10, random_state=0):
+        self.n_factors, self.reg, self.alpha, self.n_iter, self.random_state = n_factors, reg, alpha, n_iter, random_state
+
+    def _half_step(self, C: sp.csr_array, F: np.ndarray) -> np.ndarray:
+        "Every row's factors given the other side's F: (FᵀF + Σ_j (c_j − 1) f_j f_jᵀ + reg I) x = Σ_j c_j f_j."
+        used = np.unique(C.indices)                     # only the columns some row chose enter the sums
+        G = _gram_rows(C[:, used], F[used]) * (self.alpha / (1 + self.alpha)) + (F.T @ F + self.reg * np.eye(F.shape[1]))[None]
+        return np.linalg.solve(G, np.asarray(C @ F)[:, :, None])[:, :, 0]
+
+    def fit(self, X):
+        "Alternate exact solves for the users' and the items' factors over every cell of the binary matrix."
+        self._validate_params()
+        df = _interactions(X)
+        pairs = df[["user_id", "item_id"]].drop_duplicates()
+        self._set_catalogue(np.sort(pairs["item_id"].unique()))
+        users, rows = np.unique(pairs["user_id"].to_numpy(), return_inverse=True)
+        cols = np.array([self.item_index_[i] for i in pairs["item_id"]])
+        C = sp.csr_array((np.full(len(rows), 1 + self.alpha), (rows, cols)), shape=(len(users), len(self.item_ids_)))
+        rng = np.random.default_rng(self.random_state) if not isinstance(self.random_state, np.random.RandomState) else self.random_state
+        k = int(self.n_factors)
+        Yf = rng.normal(0, 0.01, (len(self.item_ids_), k)); Ct = C.T.tocsr()
+        for _ in range(int(self.n_iter)):
+            Xf = self._half_step(C, Yf)
+            Yf = self._half_step(Ct, Xf)
+        self.user_factors_, self.item_factors_ = Xf, Yf
+        self.item_counts_ = np.bincount(cols, minlength=len(self.item_ids_))
+        self.seen_ = df.groupby("user_id", sort=True)["item_id"].agg(list).to_dict()
+        self.user_ids_ = users
+        return self
+
+    def score_items(self, histories) -> np.ndarray:
+        "x·y_i for every item, x folded in from each history (a list of item ids; repeats count once)."
+        check_is_fitted(self, "item_factors_")
+        idx = [sorted(set(self._index_history(h))) for h in histories]
+        C = sp.csr_array((np.full(sum(map(len, idx)), 1 + self.alpha), ([r for r, ix in enumerate(idx) for _ in ix], [j for ix in idx for j in ix])),
+                         shape=(len(idx), len(self.item_ids_)))
+        return self._half_step(C, self.item_factors_) @ self.item_factors_.T
+
+    def recommend(self, user, n: int = 10, exclude_seen: bool = True) -> pd.DataFrame:
+        "The `n` items with the largest x·y_i → DataFrame rank, item_id, score; `user`: a user id seen in fit, or a history."
+        check_is_fitted(self, "item_factors_")
+        history = user if _is_history(user) else self.seen_.get(user, [])
+        return super().recommend(list(history) if isinstance(history, (set, frozenset)) else history, n, exclude_seen)
 
 # %% ../nbs/03_similarity.ipynb #e62aa3e2
 def apriori(onehot: pd.DataFrame, min_support: float = 0.1, max_len: int | None = None) -> pd.DataFrame:
