@@ -19,14 +19,14 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .dataprep import user_item_matrix
-from .ranking import RankerMixin, topn_metrics
+from .dataprep import DataError, user_item_matrix
+from .ranking import RankerMixin, metrics_from_ranks, topn_metrics
 from .results import Results, Summary, deprecated_names, estimates_frame
 
 # %% auto #0
 __all__ = ['cosine', 'pearson', 'similarity_matrix', 'KNNRecommender', 'PopularityRecommender', 'kfold_split', 'CVResult',
-           'cross_validate', 'evaluate_top_n', 'time_split', 'ItemKNNRanker', 'BiasedMF', 'ImplicitALS', 'apriori',
-           'association_rules', 'spark_item_similarity']
+           'cross_validate', 'evaluate_top_n', 'time_split', 'ItemKNNRanker', 'BiasedMF', 'ImplicitALS',
+           'RecommendationStudy', 'recommendation_study', 'apriori', 'association_rules', 'spark_item_similarity']
 
 # %% ../nbs/03_similarity.ipynb #0fc727fd
 def _pair(u, v):
@@ -837,6 +837,112 @@ class ImplicitALS(RankerMixin, BaseEstimator):
         check_is_fitted(self, "item_factors_")
         history = user if _is_history(user) else self.seen_.get(user, [])
         return super().recommend(list(history) if isinstance(history, (set, frozenset)) else history, n, exclude_seen)
+
+# %% ../nbs/03_similarity.ipynb #fd053822
+def _time_ordered(ratings: pd.DataFrame, order=None) -> pd.Series:
+    "Each user's items in time order (`order`: a column of ratings holding times; None: row order), ties by item id."
+    t = ratings[order].to_numpy() if order is not None else np.arange(len(ratings))
+    r = ratings[["user_id", "item_id"]].assign(_t=t).sort_values(["user_id", "_t", "item_id"], kind="stable")
+    return r.groupby("user_id", sort=True)["item_id"].agg(list).rename("items")
+
+def _last_item_ranks(model, histories, targets, item_ids) -> np.ndarray:
+    """1-based rank of each target among all `item_ids` by the model's scores for its history, the history's other
+    items left out; items the model does not know score −∞, ties go to the earlier catalogue item."""
+    pos = {i: j for j, i in enumerate(item_ids)}
+    cols = np.array([pos.get(i, -1) for i in model.item_ids_]); known = cols >= 0
+    scores = np.full((len(histories), len(item_ids)), -np.inf)
+    scores[:, cols[known]] = np.asarray(model.score_items(list(histories)), dtype=np.float64)[:, known]
+    ranks = np.empty(len(histories), dtype=np.int64)
+    for r, (h, t) in enumerate(zip(histories, targets)):
+        seen = [pos[i] for i in h if i in pos and i != t]
+        scores[r, seen] = -np.inf
+        jt = pos[t]; st = scores[r, jt]
+        ranks[r] = 1 + (scores[r] > st).sum() + (scores[r, :jt] == st).sum() if np.isfinite(st) else len(item_ids) - len(seen)
+    return ranks
+
+@dataclass
+class RecommendationStudy(Results):
+    """What the recommendations report computes, as one result. `topn`: the held-out test of the ranking kNN
+    ("item-kNN") against popularity (HR, NDCG and MRR at `n`, MRR, users): each user's last item hidden, the one
+    before it kept for validation, both models fitted on the rest and ranking the whole catalogue (`n_items`).
+    `winner`: the one with the higher NDCG@n. `ranker` and `popularity` are refitted on every interaction and make
+    the lists (`lists`). `rating_cv`/`baseline_cv`: k-fold RMSE/MAE of the rating model and of the item mean."""
+    topn: pd.DataFrame
+    n: int
+    n_items: int
+    ranker: ItemKNNRanker
+    popularity: PopularityRecommender
+    sequences: pd.Series
+    rating_cv: CVResult
+    baseline_cv: CVResult
+
+    @property
+    def winner(self) -> str:
+        "The method that ranks the lists: item-kNN when its NDCG@n beats popularity's, else popularity."
+        ndcg = self.topn[f"NDCG@{self.n}"]
+        return "item-kNN" if ndcg["item-kNN"] > ndcg["popularity"] else "popularity"
+
+    def to_frame(self) -> pd.DataFrame:
+        "The held-out test: one row per method."
+        return self.topn
+
+    def _summary_title(self) -> str: return "Recommendations: held-out top-N test"
+    def _summary_info(self) -> dict:
+        return {"winner": self.winner, "users tested": int(self.topn["users"].iloc[0]), "catalogue": self.n_items,
+                "rating model RMSE": f"{self.rating_cv.rmse:.4f}", "item mean RMSE": f"{self.baseline_cv.rmse:.4f}"}
+    def _summary_notes(self) -> list:
+        return ["each user's last item hidden (the one before it for validation); every item ranked, the history left out"]
+
+    def lists(self, users, n: int | None = None) -> pd.DataFrame:
+        """Each user's top-`n` list (default: the study's n) from the winner → user_id, rank, item_id, score, basis
+        ("similar" or "popularity"), reasons (the (item_id, share) terms of an item-kNN score, largest first), rated_by
+        (users who chose the item). Places item-kNN scores 0 (no chosen item points there) go to the most popular."""
+        n = self.n if n is None else n
+        missing = [u for u in users if u not in self.sequences.index]
+        if missing: raise DataError(f"parameter 'users': user id(s) {missing[:5]} have no ratings in the data")
+        rows = []
+        for uid in users:
+            history = self.sequences[uid]
+            ranked = self.popularity.recommend(history, n=n)
+            if self.winner == "item-kNN":
+                ranked = self.ranker.recommend(history, n=n)
+                ranked = ranked[ranked.score > 0]
+                fill = self.popularity.recommend(history, n=n + len(ranked))
+                ranked = pd.concat([ranked, fill[~fill.item_id.isin(ranked.item_id)]]).head(n)
+            for rank, (item, score) in enumerate(zip(ranked.item_id, ranked.score), 1):
+                terms = self.ranker.explain(history, item) if self.winner == "item-kNN" else pd.DataFrame({"item_id": [], "share": []})
+                similar = len(terms) > 0 and np.isclose(terms.similarity.sum(), score)
+                rows.append({"user_id": uid, "rank": rank, "item_id": item, "score": float(score),
+                             "basis": "similar" if similar else "popularity",
+                             "reasons": list(zip(terms.item_id, terms.share)) if similar else [],
+                             "rated_by": int(self.popularity.item_counts_[self.popularity.item_index_[item]])})
+        return pd.DataFrame(rows, columns=["user_id", "rank", "item_id", "score", "basis", "reasons", "rated_by"])
+
+def recommendation_study(ratings: pd.DataFrame, order: str | None = None, n: int = 10, neighbours: int = 100,
+                         rating_model=None, n_folds: int = 5, seed: int = 0) -> RecommendationStudy:
+    """The recommendations report's analysis in one call, on `ratings` (user_id, item_id, rating; `order`: a column of
+    times that orders each user's ratings, else row order): the held-out top-`n` test of `ItemKNNRanker(neighbours)`
+    against popularity, both refitted on every rating for the lists, and the `n_folds`-fold accuracy of
+    `rating_model` (default: item-item Pearson kNN) against the item mean. `DataError` when the data cannot support it."""
+    if order is not None and order not in getattr(ratings, "columns", []): raise DataError(f"order column {order!r} is not in the ratings")
+    try: df = _check_ratings(ratings)
+    except ValueError as e: raise DataError(str(e)) from None          # the user's data: a data error, named
+    if len(df) < 5 * n_folds or df["user_id"].nunique() < 2 or df["item_id"].nunique() < 2:
+        raise DataError(f"only {len(df)} rating(s) from {df['user_id'].nunique()} user(s) on {df['item_id'].nunique()} item(s): "
+                        f"{n_folds}-fold cross-validation needs at least {5 * n_folds} ratings from two or more users on two or more items")
+    sequences = _time_ordered(ratings, order)
+    long = sequences[sequences.map(len) >= 3]
+    if not len(long): raise DataError("no user has 3 or more ratings: the held-out top-N test needs users with at least 3 ratings")
+    train = sequences.map(lambda s: s[:-2] if len(s) >= 3 else s)
+    histories, targets = long.map(lambda s: s[:-1]).tolist(), long.map(lambda s: s[-1]).tolist()
+    item_ids = np.array(sorted({i for s in sequences for i in s}))
+    topn = pd.DataFrame({name: metrics_from_ranks(_last_item_ranks(m.fit(train), histories, targets, item_ids), n)
+                         for name, m in (("item-kNN", ItemKNNRanker(neighbours)), ("popularity", PopularityRecommender()))}).T
+    folds = kfold_split(df, n_folds, seed)
+    model = rating_model if rating_model is not None else KNNRecommender(kind="item", metric="pearson")
+    return RecommendationStudy(topn=topn, n=n, n_items=len(item_ids), ranker=ItemKNNRanker(neighbours).fit(sequences),
+                               popularity=PopularityRecommender().fit(sequences), sequences=sequences,
+                               rating_cv=cross_validate(model, df, folds=folds), baseline_cv=cross_validate(PopularityRecommender(), df, folds=folds))
 
 # %% ../nbs/03_similarity.ipynb #e62aa3e2
 def apriori(onehot: pd.DataFrame, min_support: float = 0.1, max_len: int | None = None) -> pd.DataFrame:
