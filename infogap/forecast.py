@@ -36,7 +36,7 @@ __all__ = ['KPSS_LAG_RULES', 'difference', 'unit_root_tests', 'ndiffs', 'seasona
            'decomposition_strengths', 'ArimaResults', 'fit_arima', 'CSSFit', 'css_fit', 'auto_arima', 'AutoARIMA',
            'fourier_terms', 'forecast_metrics', 'NaiveForecaster', 'SeasonalNaiveForecaster',
            'RandomForestCalendarForecaster', 'backtest', 'EtsResults', 'fit_ets', 'ets_candidates', 'auto_ets',
-           'forecast_many']
+           'forecast_many', 'PreparedSeries', 'prepare_series', 'SeriesForecast', 'forecast_series']
 
 # %% ../nbs/05_forecast.ipynb #ab1d1d0d
 def _as_series(y, name: str = "y", min_len: int = 3) -> pd.Series:
@@ -1018,3 +1018,195 @@ def forecast_many(frame: pd.DataFrame, h: int, id_col: str = "id", date_col: str
         out.append(f.rename_axis(date_col).reset_index().assign(**{id_col: key, "model": name, "aicc": aicc, "error": None}))
     cols = [id_col, date_col, "mean", "lower", "upper", "model", "aicc", "error"]
     return pd.concat(out, ignore_index=True)[cols]
+
+# %% ../nbs/05_forecast.ipynb #f25d8e14
+_PERIOD_WORDS = {"D": "day", "W": "week", "M": "month"}
+
+@dataclass
+class PreparedSeries:
+    """A series ready to forecast, as `prepare_series` made it: `y`, the known values indexed by date (named after
+    the target column); `period`, its spacing ("D", "W", "M", or "other"); `m`, the seasonal period; regressors
+    `exog` (one row per value of `y`) with their planned values `future_exog` (the rows after the history);
+    `dropped_partial`, whether an incomplete last period of a transaction log was left out."""
+    y: pd.Series
+    period: str
+    m: int
+    exog: pd.DataFrame | None = None
+    future_exog: pd.DataFrame | None = None
+    dropped_partial: bool = False
+    from_transactions: bool = False
+
+    @property
+    def target(self) -> str: return str(self.y.name)
+    @property
+    def period_word(self) -> str:
+        "The period as a word: day, week, month (or period)."
+        return _PERIOD_WORDS.get(self.period, "period")
+
+    def __repr__(self):
+        ex = f", regressors {list(self.exog.columns)}" if self.exog is not None else ""
+        cut = ", partial last period dropped" if self.dropped_partial else ""
+        return (f"PreparedSeries({self.target!r}: {len(self.y):,} {self.period_word}s from {self.y.index[0].date()} "
+                f"to {self.y.index[-1].date()}, m={self.m}{ex}{cut})")
+
+def _series_period(index: pd.DatetimeIndex) -> str:
+    "D, W or M from the median spacing of the dates; 'other' for anything else."
+    step_days = float(np.median(np.diff(index.to_numpy()).astype("timedelta64[h]").astype(float))) / 24
+    return "D" if step_days <= 1.5 else "W" if 6 <= step_days <= 8 else "M" if 27 <= step_days <= 32 else "other"
+
+def prepare_series(data, target: str = "", freq: str = "", m: int = 0, start=None, exog=()) -> PreparedSeries:
+    """Turn a data set into the series to forecast. `data` is either a **series** (a `date` column, the target and
+    any regressor columns `exog`; rows after the history whose target is empty carry the regressors' planned future
+    values) or a **transaction log** (customer_id, date, amount: pandas, or a lazy frame summed inside its engine),
+    summed per `freq` ("D", "W" or "M"; default "W") by `sales_series`, whose incomplete last period is dropped.
+    `target`: the column to forecast (default: value, passengers, revenue or sales, whichever exists; revenue for
+    transactions). `start` drops the data before a date; `m` is the seasonal period (0: 12 for monthly, 7 for daily
+    data, else 1). Raises `DataError` naming the column for data that cannot be forecast."""
+    import narwhals as nw
+    from infogap.dataprep import DataError, check_transactions, is_lazy, sales_series, to_pandas, validate_transactions
+    exog = [str(c) for c in exog]
+    if freq not in ("", "D", "W", "M"): raise ValueError(f"freq must be 'D', 'W' or 'M' (or empty), not {freq!r}")
+    if int(m) != m or m < 0: raise ValueError(f"m must be 0 (chosen from the period) or a positive integer, not {m}")
+    lazy = is_lazy(data)
+    raw = None if lazy else to_pandas(data)
+    names = nw.from_native(data).collect_schema().names() if lazy else list(raw.columns)
+    is_tx = {"customer_id", "amount"} <= set(names)
+    if is_tx:   # transactions: summed per period, in the engine when they live in one
+        if exog: raise DataError("regressors (exog) need a series data set with those columns, not transactions")
+        if lazy:
+            tx = check_transactions(data).data.filter(~nw.col("amount").is_null())   # negative amounts and bad dates are errors
+            last_day = tx.select(nw.col("date").max()).collect().item()
+        else:
+            tx = validate_transactions(raw).data.dropna(subset=["amount"])
+            last_day = tx["date"].max()
+        f = freq or "W"
+        ser = sales_series(tx, freq=f)
+        col = target or "revenue"
+        if col not in ser.columns: raise DataError(f"target {col!r} is not a sales-series column; use one of {list(ser.columns)}")
+        # the last period is complete only if the log runs to its last day (a week ends on Sunday)
+        period_end = ser.index[-1] + {"D": pd.Timedelta(days=1), "W": pd.Timedelta(days=7), "M": pd.offsets.MonthBegin(1)}[f] - pd.Timedelta(days=1)
+        partial = pd.Timestamp(last_day).normalize() < period_end
+        if partial: ser = ser.iloc[:-1]
+        frame = ser[[col]].rename_axis("date").reset_index()
+    else:   # a series (one row per period) is small: a lazy one comes back whole
+        if lazy: raw = to_pandas(data)
+        if "date" not in raw.columns: raise DataError(f"a series needs a date column; available columns: {list(raw.columns)}", column="date")
+        col = target or next((c for c in ("value", "passengers", "revenue", "sales") if c in raw.columns), None)
+        if col is None or col not in raw.columns:
+            raise DataError(f"no column to forecast: set parameter target or map one with columns={{'value': 'your column'}}; "
+                            f"available columns: {list(raw.columns)}", column=col)
+        missing = [c for c in exog if c not in raw.columns]
+        if missing: raise DataError(f"regressor column(s) {missing} not in the data; available: {list(raw.columns)}", column=missing[0])
+        frame = raw[["date", col, *exog]].copy()
+        try: frame["date"] = pd.to_datetime(frame["date"])
+        except (ValueError, TypeError) as e: raise DataError(f"column 'date' holds values that are not dates: {e}", column="date") from None
+        frame[col] = pd.to_numeric(frame[col], errors="coerce")
+        partial = False
+    frame = frame.sort_values("date").reset_index(drop=True)
+    if start is not None and start != "": frame = frame[frame["date"] >= pd.Timestamp(start)].reset_index(drop=True)
+    known = frame[frame[col].notna()]
+    future = frame[frame[col].isna() & (frame["date"] > known["date"].max())] if len(known) else frame.iloc[:0]
+    if len(known) and frame.loc[:known.index[-1], col].isna().any():
+        raise DataError(f"column {col!r} has missing values inside the history; fill them (e.g. 0 for no sales) first", column=col)
+    y = pd.Series(known[col].to_numpy(float), index=pd.DatetimeIndex(known["date"], name="date"), name=col)
+    if y.index.has_duplicates: raise DataError("several rows share a date; aggregate them to one row per period first", column="date")
+    if len(y) < 3: raise DataError(f"the series has only {len(y)} periods with a value of {col!r}", column=col)
+    period = _series_period(y.index)
+    X = known[exog].set_axis(y.index).astype(float) if exog else None
+    X_future = future[exog].set_axis(pd.DatetimeIndex(future["date"], name="date")).astype(float) if exog else None
+    return PreparedSeries(y, period, int(m) or {"M": 12, "D": 7}.get(period, 1), X, X_future, bool(partial), is_tx)
+
+# %% ../nbs/05_forecast.ipynb #09ba09a2
+@dataclass
+class SeriesForecast(Results):
+    """What `forecast_series` found: the chosen `model` (an `ArimaResults`), the `forecast` table (per future date:
+    forecast, lower_95, upper_95, lower_80, upper_80), the residual `diagnostics`, and the rolling-origin `backtest`
+    of the model (row "auto ARIMA") against the baselines, all for the `series` it was given."""
+    series: PreparedSeries
+    model: ArimaResults
+    forecast: pd.DataFrame
+    diagnostics: pd.DataFrame
+    backtest: pd.DataFrame
+    horizon: int
+    n_origins: int
+    log: bool = True
+
+    @property
+    def mase(self) -> float:
+        "The model's backtest MASE (below 1: smaller errors than the in-sample seasonal naive forecast)."
+        return float(self.backtest.loc["auto ARIMA", "MASE"])
+    @property
+    def coverage(self) -> float:
+        "Share of the backtest's actual values inside the model's 95% intervals."
+        return float(self.backtest.loc["auto ARIMA", "coverage"])
+    @property
+    def best_baseline(self) -> str:
+        "The baseline with the smallest backtest MASE."
+        return str(self.backtest.drop(index="auto ARIMA")["MASE"].idxmin())
+    @property
+    def beats_baselines(self) -> bool:
+        "Whether the model's backtest MASE is below every baseline's."
+        return self.mase < float(self.backtest.loc[self.best_baseline, "MASE"])
+    @property
+    def residuals_autocorrelated(self) -> bool:
+        "Whether the Ljung–Box test rejects white-noise residuals at 5% (then the intervals may be too narrow)."
+        return bool(self.diagnostics.loc["Ljung-Box", "p_value"] < 0.05)
+
+    def to_frame(self) -> pd.DataFrame:
+        "The forecast as an estimates table: one row per future date, the 95% interval as ci_low/ci_high, then the 80% one."
+        f = self.forecast
+        return estimates_frame(f["forecast"], ci_low=f["lower_95"], ci_high=f["upper_95"], index=f.index, index_name="date",
+                               lower_80=f["lower_80"], upper_80=f["upper_80"])
+    def _summary_title(self) -> str: return f"Forecast of {self.series.target}"
+    def _summary_info(self) -> dict:
+        s = self.series
+        return {"series": f"{len(s.y):,} {s.period_word}s, {s.y.index[0].date()} to {s.y.index[-1].date()}",
+                "model": self.model.name + (" on log scale" if self.log else ""), "horizon": f"{self.horizon} {s.period_word}s",
+                "backtest MASE": self.mase, "best baseline": f"{self.best_baseline} (MASE {self.backtest.loc[self.best_baseline, 'MASE']:.3f})",
+                "backtest 95% coverage": f"{self.coverage:.0%}",
+                "Ljung-Box p": float(self.diagnostics.loc["Ljung-Box", "p_value"])}
+    def _summary_notes(self) -> list:
+        return [f"backtest: {self.n_origins} origins, {self.horizon}-step forecasts, each method refitted on the past only"]
+    def __repr__(self):
+        return (f"SeriesForecast({self.series.target!r}: {self.model.name}, {self.horizon} {self.series.period_word}s ahead, "
+                f"backtest MASE {self.mase:.3f} vs {self.best_baseline} {self.backtest.loc[self.best_baseline, 'MASE']:.3f})")
+
+def forecast_series(series: PreparedSeries, horizon: int = 12, log: bool = True, n_origins: int = 3, kpss_lags="r",
+                    seed: int = 0) -> SeriesForecast:
+    """The forecast report's analysis of a `PreparedSeries`: `auto_arima` (seasonal period `series.m`, on the log scale
+    with `log=True`, its regressors with their planned values) forecasts `horizon` periods with 80% and 95%
+    intervals; its residual diagnostics; and a rolling-origin `backtest` from `n_origins` origins against naive,
+    seasonal naive (when m > 1) and the calendar random forest (`seed`). Raises `DataError` when the series cannot
+    support that (too short, non-positive values on the log scale, regressors without enough planned values)."""
+    from infogap.dataprep import DataError
+    if not isinstance(series, PreparedSeries): raise TypeError(f"series must be a PreparedSeries (from prepare_series), not {type(series).__name__}")
+    _check_h(horizon)
+    if not isinstance(n_origins, (int, np.integer)) or n_origins < 1: raise ValueError(f"n_origins must be a positive integer, got {n_origins!r}")
+    y, m, X, col = series.y, series.m, series.exog, series.target
+    if log and (y <= 0).any():
+        raise DataError(f"log=True needs positive values, but {col!r} has {int((y <= 0).sum())} value(s) <= 0; "
+                        "forecast without the log (log=False; in a report -p log=false)", column=col)
+    X_future = None
+    if X is not None:
+        n_future = 0 if series.future_exog is None else len(series.future_exog)
+        if n_future < horizon:
+            raise DataError(f"forecasting with regressors {list(X.columns)} needs their planned values for the next {horizon} periods: "
+                            f"add {horizon} rows after the history with {col!r} empty (found {n_future})", column=col)
+        X_future = series.future_exog.iloc[:horizon].reset_index(drop=True)
+    min_len = max(2 * m + 4, 10) + horizon * n_origins
+    if len(y) < min_len:
+        raise DataError(f"the series has {len(y)} periods; a backtest with {n_origins} origins of {horizon} periods and m={m} "
+                        f"needs at least {min_len}", column=col)
+    def search(yy, XX=None): return auto_arima(yy, m=m, exog=XX, log=log, kpss_lags=kpss_lags)
+    try:
+        model = search(y, X)
+    except ValueError as e:   # gaps, unsorted or duplicated dates: the data must be fixed
+        raise DataError(str(e)) from None
+    f95, f80 = model.forecast(horizon, exog=X_future), model.forecast(horizon, exog=X_future, alpha=0.2)
+    table = pd.DataFrame({"forecast": f95["mean"], "lower_95": f95["lower"], "upper_95": f95["upper"],
+                          "lower_80": f80["lower"].to_numpy(), "upper_80": f80["upper"].to_numpy()}, index=f95.index)
+    methods = {"auto ARIMA": search, "naive": NaiveForecaster()}
+    if m > 1: methods["seasonal naive"] = SeasonalNaiveForecaster(m)
+    methods["random forest, calendar"] = RandomForestCalendarForecaster(n_estimators=100, random_state=seed)
+    bt = backtest(y, methods, horizon=horizon, n_origins=n_origins, m=m, exog=X)
+    return SeriesForecast(series, model, table, model.diagnostics(), bt, int(horizon), int(n_origins), bool(log))

@@ -5,6 +5,8 @@
 # %% ../nbs/02_personas.ipynb #f65bc658
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from numbers import Integral, Real
@@ -24,9 +26,9 @@ from .results import Summary
 
 # %% auto #0
 __all__ = ['ID_COLUMNS', 'RFM_FEATURES', 'RFM_LOG', 'PersonaScaler', 'elbow_k', 'pick_k', 'choose_n_personas', 'name_personas',
-           'Personas', 'plot_k_selection', 'plot_personas_map', 'plot_revenue_shares', 'persona_contrasts',
-           'describe_contrasts', 'pca_loadings', 'describe_loadings', 'gaussian_posteriors', 'soft_assignments',
-           'name_stability']
+           'Personas', 'CustomerPersonas', 'find_personas', 'plot_k_selection', 'plot_personas_map',
+           'plot_revenue_shares', 'persona_contrasts', 'describe_contrasts', 'pca_loadings', 'describe_loadings',
+           'gaussian_posteriors', 'soft_assignments', 'name_stability']
 
 # %% ../nbs/02_personas.ipynb #82c709a7
 ID_COLUMNS = ("customer_id", "user_id")
@@ -381,6 +383,63 @@ class Personas(BaseEstimator):
             return f"Personas(n_personas={self.n_personas!r}, unfitted)"
         return (f"Personas(k={self.n_personas_}, {len(self.labels_):,} customers; "
                 + "; ".join(f"{i}: {n}" for i, n in self.names_.items()) + ")")
+
+# %% ../nbs/02_personas.ipynb #29a0f5b8
+@dataclass
+class CustomerPersonas:
+    """What `find_personas` found in a transaction log: the fitted `personas` (a `Personas`), the RFM table they were
+    fitted on (`rfm`, one row per customer) and the date it was measured at (`as_of`)."""
+    personas: Personas
+    rfm: pd.DataFrame
+    as_of: pd.Timestamp
+
+    @property
+    def top(self) -> pd.Series:
+        "The persona that brings the most revenue (its row of `profiles_`)."
+        return self.personas.profiles_.iloc[0]
+    @property
+    def chosen_automatically(self) -> bool:
+        "Whether k was chosen by the silhouette-among-stable rule (False: the caller set it)."
+        return self.personas.selection_ is not None
+    @property
+    def k_tried(self) -> list:
+        "The numbers of personas scored when k was chosen automatically (empty otherwise)."
+        return [] if self.personas.selection_ is None else [int(k) for k in self.personas.selection_.index]
+
+    def summary(self) -> Summary:
+        "The personas' summary, with the date their features were measured at."
+        s = self.personas.summary()
+        s.info = {"measured at": str(self.as_of.date()), **s.info}
+        return s
+    def __repr__(self):
+        return f"CustomerPersonas(as of {self.as_of.date()}: {self.personas!r})"
+
+def find_personas(transactions, as_of=None, n_personas: int | None = None, k_max: int = 8, n_boot: int = 10,
+                  random_state: int = 0) -> CustomerPersonas:
+    """The personas report's analysis of a transaction log (customer_id, date, amount; pandas, or a lazy frame whose
+    checks and RFM table are computed inside its engine): every amount present, RFM features (`RFM_FEATURES`, frequency
+    and money logged) as of `as_of` (default: the day after the last purchase), then `Personas` with `n_personas`, or
+    k chosen automatically among 2..`k_max` (at most one fewer than the customers) with `n_boot` bootstrap refits per k.
+    Raises `DataError` when nobody spent anything or fewer than 10 customers bought by `as_of`."""
+    import narwhals as nw
+    from infogap.dataprep import check_transactions, is_lazy, rfm, validate_transactions
+    if int(k_max) != k_max or k_max < 2: raise ValueError(f"k_max must be an integer of at least 2, got {k_max!r}")
+    if is_lazy(transactions):   # checked and summarised in its engine: one row per customer comes back
+        checks = check_transactions(transactions, complete=["amount"])
+        tx, last = checks.data, checks.last_date
+        spent = float(tx.select(nw.col("amount").sum()).collect().item() or 0.0)
+    else:
+        tx = validate_transactions(transactions, complete=["amount"]).data   # personas weigh customers by every amount
+        spent, last = float(tx["amount"].sum()), tx["date"].max()
+    if not spent > 0:
+        raise DataError("every amount is zero: personas weigh customers by what they spend, and nobody spent anything", column="amount")
+    cutoff = pd.Timestamp(last).normalize() + pd.Timedelta(days=1) if as_of is None or as_of == "" else pd.Timestamp(as_of)
+    table = to_pandas(rfm(tx, cutoff))
+    if len(table) < 10: raise DataError(f"only {len(table)} customers bought on or before {cutoff.date()}: too few for personas")
+    k_range = range(2, max(2, min(int(k_max), len(table) - 1)) + 1)
+    model = Personas(n_personas or None, features=RFM_FEATURES, log=RFM_LOG, random_state=random_state, k_range=k_range,
+                     n_boot=n_boot).fit(table)
+    return CustomerPersonas(model, table, cutoff)
 
 # %% ../nbs/02_personas.ipynb #832ff8e4
 def plot_k_selection(scores: pd.DataFrame, axes=None):

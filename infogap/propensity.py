@@ -25,8 +25,8 @@ from .results import Results, Summary, deprecated_names, estimates_frame
 # %% auto #0
 __all__ = ['FEATURES', 'make_repurchase_dataset', 'PropensityModel', 'AUCResult', 'auc_ci', 'CVAUC', 'cross_val_auc',
            'plot_roc_pr', 'plot_calibration', 'gains_table', 'plot_gains', 'ThresholdResult', 'best_threshold',
-           'plot_profit', 'rolling_origin_evaluation', 'TwoModelUplift', 'TransformedOutcomeUplift', 'qini_curve',
-           'qini_coefficient', 'uplift_by_decile']
+           'plot_profit', 'CampaignPlan', 'plan_campaign', 'rolling_origin_evaluation', 'TwoModelUplift',
+           'TransformedOutcomeUplift', 'qini_curve', 'qini_coefficient', 'uplift_by_decile']
 
 # %% ../nbs/04_propensity.ipynb #b13ac9e5
 FEATURES = ["recency", "frequency", "monetary", "tenure", "avg_order_value", "recent_frequency", "trend"]
@@ -507,6 +507,114 @@ def plot_profit(result: ThresholdResult, ax=None, currency: str = "$"):
            ylabel=f"Profit ({currency})")
     ax.legend(fontsize=8)
     return ax
+
+# %% ../nbs/04_propensity.ipynb #e7ce8694
+@dataclass
+class CampaignPlan(Results):
+    """What `plan_campaign` found. The test: a model fitted at `train_end` scored the customers at
+    `calibration_end` (`score_eval`, outcomes `y_eval` in the `horizon` weeks after it): `auc`, cross-validated `cv`
+    (None with fewer than 10 buyers or non-buyers), `gains` by decile and the profit-maximising list `decision`.
+    The campaign: `final_model` refitted on the latest complete window scores every customer as of `last_date`;
+    `targets` ranks them (score, rank, expected_profit, recommended, then the features)."""
+    train_end: pd.Timestamp
+    calibration_end: pd.Timestamp
+    last_date: pd.Timestamp
+    horizon: float
+    features: list
+    model: PropensityModel
+    y_eval: pd.Series = field(repr=False)
+    score_eval: pd.Series = field(repr=False)
+    auc: AUCResult
+    cv: CVAUC | None
+    gains: pd.DataFrame = field(repr=False)
+    decision: ThresholdResult
+    final_model: PropensityModel
+    targets: pd.DataFrame = field(repr=False)
+    value_per_conversion: float = 10.0
+    cost_per_contact: float = 1.0
+
+    @property
+    def n_recommended(self) -> int:
+        "Customers to contact now: the best list's share of the evaluation customers, applied to everyone scored today."
+        return int(round(self.decision.fraction_contacted * len(self.targets)))
+    @property
+    def score_cutoff(self) -> float:
+        "The lowest score on the recommended list (1.0 when nobody is recommended)."
+        return float(self.targets["score"].iloc[self.n_recommended - 1]) if self.n_recommended else 1.0
+    @property
+    def random_profit(self) -> float:
+        "Profit of a random list of the best list's size on the evaluation period: its expected buyers are the buy rate × list size."
+        return float(self.value_per_conversion * self.y_eval.sum() * self.decision.fraction_contacted
+                     - self.cost_per_contact * self.decision.n_contacted)
+    @property
+    def buyers_reached(self) -> float:
+        "Share of the evaluation period's buyers on the best list."
+        return float(self.decision.responders / self.y_eval.sum())
+    @property
+    def top_decile_lift(self) -> float:
+        "Buy rate of the best-scored 10% over everyone's (evaluation period)."
+        return float(self.gains["lift"].iloc[0])
+
+    def target_list(self, n: int | None = None) -> pd.DataFrame:
+        "The first `n` rows of the ranked list (all without `n`): rank, customer_id, score, expected_profit, recommended, recency, frequency, monetary."
+        t = self.targets if n is None else self.targets.head(n)
+        return t.reset_index()[["rank", "customer_id", "score", "expected_profit", "recommended", "recency", "frequency", "monetary"]]
+    def to_frame(self) -> pd.DataFrame:
+        "The test's AUC and the best list's profit, with their intervals."
+        return pd.concat([self.auc.to_frame(), self.decision.to_frame().loc[["profit"]]])
+    def _summary_title(self) -> str: return "Campaign plan"
+    def _summary_info(self) -> dict:
+        return {"trained on": f"features at {self.train_end.date()}, purchases in the {self.horizon:g} weeks after",
+                "tested on": f"features at {self.calibration_end.date()}, purchases in the {self.horizon:g} weeks after",
+                "customers scored now": len(self.targets), "contact now": f"{self.n_recommended:,} (score >= {self.score_cutoff:.4g})",
+                "top-decile lift": self.top_decile_lift, "random list's profit": self.random_profit}
+    def _summary_notes(self) -> list:
+        return [f"profit: ${self.value_per_conversion:,.2f} per buyer, ${self.cost_per_contact:,.2f} per contact, on the test period"]
+
+def plan_campaign(transactions, horizon: float = 13, calibration_end=None, value_per_conversion: float = 10.0,
+                  cost_per_contact: float = 1.0, C: float = 1.0, random_state: int = 0) -> CampaignPlan:
+    """The propensity report's analysis of a transaction log (customer_id, date, amount): fit `PropensityModel(C)` on
+    the snapshot at `calibration_end` − `horizon` weeks, test it on the snapshot at `calibration_end` (default: the
+    data end minus `horizon` weeks) — AUC with its DeLong interval, 5-fold cross-validated AUC, gains, the
+    profit-maximising list (`best_threshold`) — then refit on the latest complete window and rank every customer by
+    their score at the data end. Features that are constant in the training snapshot are dropped. Raises
+    `DataError` when the data cannot support the two windows or a window has only buyers or only non-buyers."""
+    tx = validate_transactions(transactions).data
+    first, last = tx["date"].min().normalize(), tx["date"].max().normalize()
+    h = pd.Timedelta(weeks=float(horizon))
+    t_eval = last - h if calibration_end is None or calibration_end == "" else pd.Timestamp(calibration_end)
+    t_train = t_eval - h
+    if t_train <= first:
+        raise DataError(f"the data ({first.date()} to {last.date()}) are too short: training needs purchases before "
+                        f"{t_train.date()} (calibration_end minus {horizon:g} weeks). Use a later calibration_end or a shorter horizon")
+    if t_eval + h > last + pd.Timedelta(days=1):
+        raise DataError(f"calibration_end {t_eval.date()} plus {horizon:g} weeks runs past the data end {last.date()}: "
+                        "outcomes would be incomplete. Use an earlier calibration_end or a shorter horizon")
+    X_tr, y_tr = make_repurchase_dataset(tx, t_train, horizon)
+    X_ev, y_ev = make_repurchase_dataset(tx, t_eval, horizon)
+    for name, y in [("training", y_tr), ("evaluation", y_ev)]:
+        if y.nunique() < 2:
+            raise DataError(f"in the {name} window every customer {'bought' if y.iloc[0] else 'did not buy'}: "
+                            "a model needs both buyers and non-buyers. Change calibration_end or horizon")
+    feats = [c for c in FEATURES if X_tr[c].nunique() > 1]   # a constant (everyone joined on one day) carries no information
+    model = PropensityModel(C=C, random_state=random_state).fit(X_tr[feats], y_tr)
+    score_ev = model.predict_score(X_ev[feats])
+    cv = (cross_val_auc(PropensityModel(C=C), X_tr[feats], y_tr, n_splits=5, random_state=random_state)
+          if min(y_tr.sum(), len(y_tr) - y_tr.sum()) >= 10 else None)
+    decision = best_threshold(y_ev, score_ev, value_per_conversion, cost_per_contact)
+    # the campaign list: refit on the latest fully observed window, score everyone as of the data end
+    final = PropensityModel(C=C, random_state=random_state).fit(X_ev[feats], y_ev)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")        # the label of this snapshot lies in the future: only features are used
+        X_now, _ = make_repurchase_dataset(tx, last, horizon)
+    targets = (X_now.assign(score=final.predict_score(X_now[feats])).sort_values("score", ascending=False, kind="stable")
+               .assign(rank=lambda d: np.arange(1, len(d) + 1)))
+    targets["expected_profit"] = value_per_conversion * targets["score"] - cost_per_contact
+    # the list size that earned the most on the test period, as a share of everyone scored now
+    targets["recommended"] = targets["rank"] <= int(round(decision.fraction_contacted * len(targets)))
+    return CampaignPlan(t_train, t_eval, last, float(horizon), feats, model, y_ev, score_ev, auc_ci(y_ev, score_ev), cv,
+                        gains_table(y_ev, score_ev, n_bins=min(10, len(y_ev))), decision, final, targets,
+                        float(value_per_conversion), float(cost_per_contact))
 
 # %% ../nbs/04_propensity.ipynb #004a6821
 def rolling_origin_evaluation(transactions, origins, horizon, estimator=None, level: float = 0.95,

@@ -101,3 +101,25 @@ def test_bertrec_candidate_prints_one_json_line_and_rejects_unknown_parameters()
     assert 0 < row["test_NDCG@10"] <= row["test_HR@10"] <= 1
     code, out, err = bench("bench/bertrec_candidate.py", json.dumps({"hiden_size": 32}))
     assert code != 0 and "unknown BERT4Rec parameter(s) ['hiden_size']" in err
+
+
+def test_forecast_ets_bench_writes_what_the_chapter_reads(tmp_path):
+    """`bench/forecast_ets.py` on one series (s0, one of the quickest to search): it writes the keys chapter 05 reads
+    to `--out`, its row is the stored study's first row (same models, hold-out months inside the intervals), and the
+    stored results file is left alone."""
+    stored = ROOT / "bench" / "results" / "forecast_ets.json"
+    before = stored.read_bytes()
+    code, out, err = bench("bench/forecast_ets.py", "--series", "1", "--out", tmp_path / "ets.json")
+    assert code == 0, err[-3000:]
+    assert stored.read_bytes() == before
+    res = json.loads((tmp_path / "ets.json").read_text())
+    assert {"seed", "holdout_months", "seconds", "machine", "pooled", "series"} <= set(res) and res["holdout_months"] == 12
+    assert {f"{s}_MASE_{k}" for s in ("mean", "median") for k in ("arima", "ets", "combination")} <= set(res["pooled"])
+    assert {"ets_better", "arima_better", "coverage_arima", "coverage_ets", "cpu_s_arima", "cpu_s_ets"} <= set(res["pooled"])
+    row, = res["series"]
+    first = json.loads(before)["series"][0]
+    for k in ("series", "arima_model", "ets_model", "arima_inside", "ets_inside"):
+        assert row[k] == first[k], k
+    for k in ("arima_MASE", "ets_MASE", "combination_MASE"):
+        assert row[k] == pytest.approx(first[k], abs=1e-3), k
+    assert res["pooled"]["cpu_s_arima"] == pytest.approx(row["arima_cpu_s"]) and row["arima_cpu_s"] > 0
