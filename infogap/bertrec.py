@@ -35,7 +35,9 @@ from .similarity import _check_ratings, similarity_matrix
 # %% auto #0
 __all__ = ['resolve_device', 'set_seed', 'default_model_dir', 'TextEncoder', 'item_texts', 'sequences_from_ratings',
            'NextItemSplit', 'leave_one_out', 'target_ranks', 'evaluate_next_item', 'ItemKNNRecommender',
-           'ContentRecommender', 'BERT4Rec', 'init_distributed']
+           'ContentRecommender', 'ItemPositionEmbedding', 'mask_items', 'attention', 'MultiHeadSelfAttention',
+           'TransformerBlock', 'TiedOutputHead', 'init_bert_weights', 'SequenceTransformer', 'BERT4Rec',
+           'init_distributed']
 
 # %% ../nbs/08_bertrec.ipynb #27f1dd83
 def resolve_device(device=None) -> torch.device:
@@ -320,52 +322,160 @@ class ContentRecommender(_Ranker):
         top = np.argsort(-s, kind="stable")[:n]
         return pd.DataFrame({"item_id": self.item_ids_[top], "text": self.texts_.iloc[top].to_numpy(), "cosine": s[top]})
 
-# %% ../nbs/08_bertrec.ipynb #6d94df7d
-class _BERT4RecNet(nn.Module):
-    "transformers' BertModel over item tokens (0 = padding, 1..n = items, n+1 = [MASK]) + a tied output layer."
-    def __init__(self, n_items, hidden_size, n_layers, n_heads, max_len, dropout):
+# %% ../nbs/08_bertrec.ipynb #60e73706
+class ItemPositionEmbedding(nn.Module):
+    """Token ids (0 = padding, 1..n = items, n+1 = [MASK]) → item embedding + learned position embedding,
+    then LayerNorm and dropout. Position p is the p-th slot of the (left-padded) window, so the last slot —
+    where the item to recommend sits — always has the same position vector."""
+    def __init__(self, n_tokens: int, hidden_size: int, max_len: int, dropout: float = 0.0):
         super().__init__()
-        from transformers import BertConfig, BertModel
-        cfg = BertConfig(vocab_size=n_items + 2, hidden_size=hidden_size, num_hidden_layers=n_layers,
-                         num_attention_heads=n_heads, intermediate_size=4 * hidden_size, hidden_act="gelu",
-                         hidden_dropout_prob=dropout, attention_probs_dropout_prob=dropout,
-                         max_position_embeddings=max_len, type_vocab_size=1, pad_token_id=0)
-        self.bert = BertModel(cfg, add_pooling_layer=False)
-        self.head = nn.Sequential(nn.Linear(hidden_size, hidden_size), nn.GELU(), nn.LayerNorm(hidden_size, eps=1e-12))
-        self.out_bias = nn.Parameter(torch.zeros(n_items + 2))
+        self.items = nn.Embedding(n_tokens, hidden_size, padding_idx=0)
+        self.positions = nn.Embedding(max_len, hidden_size)
+        self.norm = nn.LayerNorm(hidden_size, eps=1e-12)
+        self.dropout = nn.Dropout(dropout)
 
-    def forward(self, ids, positions=None):
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        pos = torch.arange(ids.shape[-1], device=ids.device)
+        return self.dropout(self.norm(self.items(ids) + self.positions(pos)))
+
+# %% ../nbs/08_bertrec.ipynb #928954be
+def mask_items(windows, max_len: int, mask_token: int, mask_prob: float, rng: np.random.Generator,
+               last_item_prob: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """The cloze corruption of BERT4Rec. Each window (token ids, ≤ `max_len`) is left-padded to `max_len`;
+    each item is replaced by `mask_token` with probability `mask_prob` (at least one per window), or — with
+    probability `last_item_prob` — only the last item is. Returns (ids, labels): labels hold the hidden item
+    at masked positions and −100 (ignored by `cross_entropy`) everywhere else."""
+    ids = np.zeros((len(windows), max_len), dtype=np.int64); labels = np.full((len(windows), max_len), -100, dtype=np.int64)
+    for b, s in enumerate(windows):
+        s = np.asarray(s, dtype=np.int64)
+        if rng.random() < last_item_prob:
+            m = np.zeros(len(s), bool); m[-1] = True       # the next-item task itself
+        else:
+            m = rng.random(len(s)) < mask_prob
+            if not m.any(): m[rng.integers(len(s))] = True
+        x = s.copy(); x[m] = mask_token
+        ids[b, max_len - len(s):] = x; labels[b, max_len - len(s):] = np.where(m, s, -100)
+    return torch.from_numpy(ids), torch.from_numpy(labels)
+
+# %% ../nbs/08_bertrec.ipynb #46e2160c
+def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, key_padding=None, causal: bool = False,
+              dropout: nn.Module | None = None) -> torch.Tensor:
+    """Scaled dot-product attention by hand: softmax(Q Kᵀ / √d + mask) V over the last two axes.
+
+    `key_padding` (batch × length, True = padding) and `causal` (position t sees only positions ≤ t) remove keys.
+    A query with nothing left to see (a padding query under the causal mask) gets weights 0 and so output 0:
+    not NaN (a softmax over nothing), and not a uniform average, which would peek at the future."""
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    hide = None
+    if key_padding is not None: hide = key_padding[:, None, None, :] if scores.ndim == 4 else key_padding[:, None, :]
+    if causal:
+        n = scores.shape[-1]
+        future = torch.ones(n, n, dtype=torch.bool, device=scores.device).triu(1)
+        hide = future if hide is None else hide | future
+    if hide is not None: scores = scores.masked_fill(hide, torch.finfo(scores.dtype).min)
+    weights = scores.softmax(-1)
+    if hide is not None: weights = weights.masked_fill(hide.all(-1, keepdim=True), 0.0)
+    if dropout is not None: weights = dropout(weights)
+    return weights @ v
+
+# %% ../nbs/08_bertrec.ipynb #7c666679
+class MultiHeadSelfAttention(nn.Module):
+    """`n_heads` attention heads side by side: each projects the input to its own queries, keys and values
+    (hidden_size / n_heads wide), attends (`attention`), and the heads' outputs are concatenated and projected back."""
+    def __init__(self, hidden_size: int, n_heads: int, dropout: float = 0.0):
+        super().__init__()
+        if hidden_size % n_heads: raise ValueError(f"hidden_size={hidden_size} must be divisible by n_heads={n_heads}")
+        self.n_heads = n_heads
+        self.query, self.key, self.value = (nn.Linear(hidden_size, hidden_size) for _ in range(3))
+        self.out = nn.Linear(hidden_size, hidden_size)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor, key_padding=None, causal: bool = False) -> torch.Tensor:
+        B, L, d = x.shape
+        split = lambda t: t.view(B, L, self.n_heads, d // self.n_heads).transpose(1, 2)   # B × heads × L × d/heads
+        h = attention(split(self.query(x)), split(self.key(x)), split(self.value(x)), key_padding, causal, self.dropout)
+        return self.out(h.transpose(1, 2).reshape(B, L, d))
+
+# %% ../nbs/08_bertrec.ipynb #ff7f20ef
+class TransformerBlock(nn.Module):
+    """One encoder layer as in BERT (post-LayerNorm): x ← LN(x + Dropout(Attention(x))), then
+    x ← LN(x + Dropout(FFN(x))) with FFN = Linear(d → 4d), GELU, Linear(4d → d)."""
+    def __init__(self, hidden_size: int, n_heads: int, dropout: float = 0.0):
+        super().__init__()
+        self.attention = MultiHeadSelfAttention(hidden_size, n_heads, dropout)
+        self.attention_norm = nn.LayerNorm(hidden_size, eps=1e-12)
+        self.feed_forward = nn.Sequential(nn.Linear(hidden_size, 4 * hidden_size), nn.GELU(), nn.Linear(4 * hidden_size, hidden_size))
+        self.output_norm = nn.LayerNorm(hidden_size, eps=1e-12)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor, key_padding=None, causal: bool = False) -> torch.Tensor:
+        x = self.attention_norm(x + self.dropout(self.attention(x, key_padding, causal)))
+        return self.output_norm(x + self.dropout(self.feed_forward(x)))
+
+# %% ../nbs/08_bertrec.ipynb #e6b21942
+class TiedOutputHead(nn.Module):
+    """Logits over all tokens from hidden states, with output weights *tied* to the item embeddings E (passed to
+    `forward`): logits = g(h) Eᵀ + b. BERT4Rec's g is Linear, GELU, LayerNorm (`transform=True`); SASRec's is the identity."""
+    def __init__(self, hidden_size: int, n_tokens: int, transform: bool = True):
+        super().__init__()
+        d = hidden_size
+        self.transform = nn.Sequential(nn.Linear(d, d), nn.GELU(), nn.LayerNorm(d, eps=1e-12)) if transform else nn.Identity()
+        self.bias = nn.Parameter(torch.zeros(n_tokens))
+
+    def forward(self, h: torch.Tensor, item_weights: torch.Tensor) -> torch.Tensor:
+        return self.transform(h) @ item_weights.T + self.bias
+
+
+def init_bert_weights(module: nn.Module, std: float = 0.02) -> None:
+    "BERT's initialisation: weights of Linear and Embedding layers ~ N(0, std²), biases 0, padding row 0, LayerNorm 1 and 0."
+    for m in module.modules():
+        if isinstance(m, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(m.weight, 0.0, std)
+            if isinstance(m, nn.Linear) and m.bias is not None: nn.init.zeros_(m.bias)
+            if isinstance(m, nn.Embedding) and m.padding_idx is not None:
+                with torch.no_grad(): m.weight[m.padding_idx].zero_()
+        elif isinstance(m, nn.LayerNorm):
+            nn.init.ones_(m.weight); nn.init.zeros_(m.bias)
+
+# %% ../nbs/08_bertrec.ipynb #0ecedc8b
+class SequenceTransformer(nn.Module):
+    """The network of BERT4Rec (`causal=False`, a transformed tied head) and SASRec (`causal=True`, a plain tied
+    head), assembled from this chapter's pieces: embeddings → `n_layers` transformer blocks → tied output head."""
+    def __init__(self, n_items: int, hidden_size: int, n_layers: int, n_heads: int, max_len: int, dropout: float,
+                 causal: bool = False, transform_head: bool = True):
+        super().__init__()
+        self.causal = causal
+        self.embeddings = ItemPositionEmbedding(n_items + 2, hidden_size, max_len, dropout)
+        self.blocks = nn.ModuleList(TransformerBlock(hidden_size, n_heads, dropout) for _ in range(n_layers))
+        init_bert_weights(self)
+        self.head = TiedOutputHead(hidden_size, n_items + 2, transform=transform_head)   # PyTorch's default init, as before
+
+    def encode(self, ids: torch.Tensor) -> torch.Tensor:
+        "Hidden states (batch × length × hidden) of token ids; padding (0) is never attended to."
+        x, pad = self.embeddings(ids), ids == 0
+        for block in self.blocks: x = block(x, pad, self.causal)
+        return x
+
+    def forward(self, ids: torch.Tensor, positions=None) -> torch.Tensor:
         "Logits over the vocabulary: at every position, or (rows, cols) = `positions` only."
-        h = self.bert(input_ids=ids, attention_mask=(ids != 0).long()).last_hidden_state
-        h = h[positions] if positions is not None else h
-        return self.head(h) @ self.bert.embeddings.word_embeddings.weight.T + self.out_bias
+        h = self.encode(ids)
+        return self.head(h[positions] if positions is not None else h, self.embeddings.items.weight)
 
-# %% ../nbs/08_bertrec.ipynb #93200f28
+# %% ../nbs/08_bertrec.ipynb #19c2d86a
 def _distributed() -> bool:
     "True inside a process group of two or more processes (`init_distributed` under torchrun)."
     return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
 
-class BERT4Rec(_Ranker):
-    """BERT4Rec (Sun et al., 2019): a bidirectional transformer over a user's item sequence, trained to
-    recover randomly masked items (a cloze task); to recommend, append [MASK] to the history and rank the
-    items by the logits at that position.
+class _SequenceRecommender(_Ranker):
+    """What BERT4Rec and SASRec share: the training loop (windows, AdamW with warm-up, early stopping on validation
+    NDCG@10, weight averaging, mixed precision, data parallelism), inference and checkpoints. A subclass says how
+    a window becomes inputs and labels (`_train_batch`), how a history becomes the input whose last position is
+    scored (`_infer_batch`), and which network to build (`_new_net`)."""
+    _window_len_extra = 0     # a window holds max_len + this many items (SASRec: one more, its inputs are shifted)
+    _min_train_len = 1        # shorter sequences give no training target
 
-    Histories longer than `max_len - 1` keep their most recent items; unknown item ids are ignored; an empty
-    history is just [MASK] (the model then returns its learned prior, close to popularity)."""
-    def __init__(self, hidden_size: int = 64, n_layers: int = 2, n_heads: int = 2, max_len: int = 200,
-                 mask_prob: float = 0.2, epochs: int = 200, batch_size: int = 64, lr: float = 1e-3,
-                 weight_decay: float = 0.01, dropout: float = 0.2, last_item_prob: float = 0.1,
-                 patience: int = 10, eval_every: int = 1, time_limit: float | None = None, device=None,
-                 amp: bool | None = None, seed: int = 0, progress: bool = True, warmup_steps: int = 0,
-                 num_threads: int | None = 1, lr_decay: float = 1.0, lr_patience: int = 5,
-                 ema_decay: float | None = None):
-        self.hidden_size, self.n_layers, self.n_heads, self.max_len = hidden_size, n_layers, n_heads, max_len
-        self.mask_prob, self.epochs, self.batch_size, self.lr = mask_prob, epochs, batch_size, lr
-        self.weight_decay, self.dropout, self.last_item_prob = weight_decay, dropout, last_item_prob
-        self.patience, self.eval_every, self.device, self.amp = patience, eval_every, device, amp
-        self.seed, self.progress, self.time_limit = seed, progress, time_limit
-        self.warmup_steps, self.num_threads = warmup_steps, num_threads
-        self.lr_decay, self.lr_patience, self.ema_decay = lr_decay, lr_patience, ema_decay
+    @property
+    def _window_len(self) -> int: return self.max_len + self._window_len_extra
 
     def _validate_params(self):
         "By hand, not `_parameter_constraints`: the messages must say more (hidden_size divisible by n_heads, 1 = no decay)."
@@ -374,10 +484,7 @@ class BERT4Rec(_Ranker):
             if not (isinstance(v, (int, np.integer)) and v >= 1): raise ValueError(f"{p} must be an integer ≥ 1, got {v!r}")
         if not (isinstance(self.max_len, (int, np.integer)) and self.max_len >= 2): raise ValueError(f"max_len must be an integer ≥ 2, got {self.max_len!r}")
         if self.hidden_size % self.n_heads: raise ValueError(f"hidden_size={self.hidden_size} must be divisible by n_heads={self.n_heads}")
-        for p in ("mask_prob",):
-            if not 0 < getattr(self, p) < 1: raise ValueError(f"{p} must be in (0, 1), got {getattr(self, p)!r}")
-        for p in ("dropout", "last_item_prob"):
-            if not 0 <= getattr(self, p) < 1: raise ValueError(f"{p} must be in [0, 1), got {getattr(self, p)!r}")
+        if not 0 <= self.dropout < 1: raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
         if self.lr <= 0: raise ValueError(f"lr must be > 0, got {self.lr!r}")
         if not 0 < self.lr_decay <= 1: raise ValueError(f"lr_decay must be in (0, 1] (1 = no decay), got {self.lr_decay!r}")
         if self.ema_decay is not None and not 0 < self.ema_decay < 1:
@@ -419,36 +526,15 @@ class BERT4Rec(_Ranker):
         "Item ids → token ids 1..n (unknown ids dropped)."
         return np.array([j + 1 for j in self._index_history(history)], dtype=np.int64)
 
-    def _train_batch(self, seqs, rng):
-        L, mask_tok = self.max_len, len(self.item_ids_) + 1
-        ids = np.zeros((len(seqs), L), dtype=np.int64); labels = np.full((len(seqs), L), -100, dtype=np.int64)
-        for b, s in enumerate(seqs):
-            if rng.random() < self.last_item_prob:
-                m = np.zeros(len(s), bool); m[-1] = True       # the next-item task itself
-            else:
-                m = rng.random(len(s)) < self.mask_prob
-                if not m.any(): m[rng.integers(len(s))] = True
-            x = s.copy(); x[m] = mask_tok
-            ids[b, L - len(s):] = x; labels[b, L - len(s):] = np.where(m, s, -100)
-        return torch.from_numpy(ids), torch.from_numpy(labels)
-
     def _windows(self, train, rng):
-        """One epoch's training windows, shuffled: a sequence of n > max_len items gives ceil(n / max_len)
-        windows of max_len items — its most recent one and the others at random starts."""
-        L, out = self.max_len, []
+        """One epoch's training windows, shuffled: a sequence of n > L items (L = `_window_len`) gives ceil(n / L)
+        windows of L items — its most recent one and the others at random starts."""
+        L, out = self._window_len, []
         for s in train:
             if len(s) <= L: out.append(s); continue
             starts = [len(s) - L] + list(rng.integers(0, len(s) - L + 1, size=math.ceil(len(s) / L) - 1))
             out.extend(s[a:a + L] for a in starts)
         return [out[i] for i in rng.permutation(len(out))]
-
-    def _infer_batch(self, histories):
-        L, mask_tok = self.max_len, len(self.item_ids_) + 1
-        ids = np.zeros((len(histories), L), dtype=np.int64)
-        for b, h in enumerate(histories):
-            t = self._tokens(h)[-(L - 1):]
-            ids[b, L - len(t) - 1:L - 1] = t; ids[b, -1] = mask_tok
-        return torch.from_numpy(ids)
 
     # ---- training ------------------------------------------------------------------------------------
     def fit(self, sequences, eval_set=None, checkpoint=None):
@@ -474,9 +560,9 @@ class BERT4Rec(_Ranker):
         amp_dtype = torch.float16 if on_cuda and not torch.cuda.is_bf16_supported() else torch.bfloat16
         items = sorted({i for s in seqs for i in s})
         self._set_catalogue(items)
-        train = [self._tokens(s) for s in seqs if len(s) > 0]
-        self.net_ = _BERT4RecNet(len(items), self.hidden_size, self.n_layers, self.n_heads, self.max_len,
-                                 self.dropout).to(self.device_)
+        train = [t for t in map(self._tokens, seqs) if len(t) >= self._min_train_len]
+        if not train: raise ValueError(f"no sequence has {self._min_train_len} or more items: nothing to train on")
+        self.net_ = self._new_net().to(self.device_)
         ddp = None
         if world > 1:
             from torch.nn.parallel import DistributedDataParallel
@@ -492,7 +578,7 @@ class BERT4Rec(_Ranker):
             ev_h, ev_t = list(eval_set[0]), list(eval_set[1])
             ev_items = np.array(sorted(set(items) | set(ev_t)))
         log, best, best_state, bad, since_cut, t0 = [], -np.inf, None, 0, 0, time.perf_counter()
-        bar = tqdm(range(1, self.epochs + 1), desc="BERT4Rec", disable=not self.progress or rank != 0)
+        bar = tqdm(range(1, self.epochs + 1), desc=type(self).__name__, disable=not self.progress or rank != 0)
         for epoch in bar:
             self.net_.train()
             windows = self._windows(train, rng); total, n_tok = 0.0, 0
@@ -538,7 +624,7 @@ class BERT4Rec(_Ranker):
                 flag = torch.tensor([float(out_of_time)], device=self.device_ if dist.get_backend() == "nccl" else "cpu")
                 dist.broadcast(flag, 0); out_of_time = bool(flag.item())
             if out_of_time:
-                warnings.warn(f"BERT4Rec stopped at epoch {epoch}: time_limit={self.time_limit}s reached"); break
+                warnings.warn(f"{type(self).__name__} stopped at epoch {epoch}: time_limit={self.time_limit}s reached"); break
         bar.close()
         if best_state is None:
             self.best_epoch_ = len(log)
@@ -553,7 +639,7 @@ class BERT4Rec(_Ranker):
     @torch.inference_mode()
     def score_items(self, histories, batch_size: int = 256) -> np.ndarray:
         "Scores (logits) of every item for each history in `histories` → array (len(histories), n_items)."
-        check_is_fitted(self, "net_", msg="this BERT4Rec is not fitted yet: call fit() or BERT4Rec.load()")
+        check_is_fitted(self, "net_", msg=f"this {type(self).__name__} is not fitted yet: call fit() or {type(self).__name__}.load()")
         with self._cpu_threads(): return self._score(list(histories), batch_size)
 
     def _score(self, histories, batch_size):
@@ -570,7 +656,7 @@ class BERT4Rec(_Ranker):
     # ---- checkpoints ---------------------------------------------------------------------------------
     def save(self, path) -> Path:
         "Write the weights, configuration, item catalogue and training log to `path` (a torch file)."
-        if not hasattr(self, "net_"): raise ValueError("nothing to save: this BERT4Rec is not fitted")
+        if not hasattr(self, "net_"): raise ValueError(f"nothing to save: this {type(self).__name__} is not fitted")
         path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
         ids = self.item_ids_
         params = {k: v for k, v in self.get_params().items() if k not in ("device", "progress")}   # where it runs: load's choice
@@ -581,16 +667,59 @@ class BERT4Rec(_Ranker):
         return path
 
     @classmethod
-    def load(cls, path, device=None) -> "BERT4Rec":
-        "A fitted BERT4Rec from a file written by `save` (read with `weights_only=True`: no code runs)."
+    def load(cls, path, device=None):
+        "A fitted model from a file written by `save` (read with `weights_only=True`: no code runs)."
         ck = torch.load(Path(path), map_location="cpu", weights_only=True)
         m = cls(**{**ck["params"], "device": device, "progress": False})
         m._set_catalogue(np.array(ck["item_ids"], dtype=ck["item_ids_dtype"]))
         m.device_ = resolve_device(device)
-        m.net_ = _BERT4RecNet(len(m.item_ids_), m.hidden_size, m.n_layers, m.n_heads, m.max_len, m.dropout)
+        m.net_ = m._new_net()
         m.net_.load_state_dict(ck["state_dict"]); m.net_.to(m.device_).eval()
         m.history_, m.best_epoch_ = pd.DataFrame(ck["history"]), ck["best_epoch"]
         return m
+
+
+class BERT4Rec(_SequenceRecommender):
+    """BERT4Rec (Sun et al., 2019): a bidirectional transformer over a user's item sequence, trained to
+    recover randomly masked items (a cloze task); to recommend, append [MASK] to the history and rank the
+    items by the logits at that position.
+
+    Histories longer than `max_len - 1` keep their most recent items; unknown item ids are ignored; an empty
+    history is just [MASK] (the model then returns its learned prior, close to popularity)."""
+    def __init__(self, hidden_size: int = 64, n_layers: int = 2, n_heads: int = 2, max_len: int = 200,
+                 mask_prob: float = 0.2, epochs: int = 200, batch_size: int = 64, lr: float = 1e-3,
+                 weight_decay: float = 0.01, dropout: float = 0.2, last_item_prob: float = 0.1,
+                 patience: int = 10, eval_every: int = 1, time_limit: float | None = None, device=None,
+                 amp: bool | None = None, seed: int = 0, progress: bool = True, warmup_steps: int = 0,
+                 num_threads: int | None = 1, lr_decay: float = 1.0, lr_patience: int = 5,
+                 ema_decay: float | None = None):
+        self.hidden_size, self.n_layers, self.n_heads, self.max_len = hidden_size, n_layers, n_heads, max_len
+        self.mask_prob, self.epochs, self.batch_size, self.lr = mask_prob, epochs, batch_size, lr
+        self.weight_decay, self.dropout, self.last_item_prob = weight_decay, dropout, last_item_prob
+        self.patience, self.eval_every, self.device, self.amp = patience, eval_every, device, amp
+        self.seed, self.progress, self.time_limit = seed, progress, time_limit
+        self.warmup_steps, self.num_threads = warmup_steps, num_threads
+        self.lr_decay, self.lr_patience, self.ema_decay = lr_decay, lr_patience, ema_decay
+
+    def _validate_params(self):
+        super()._validate_params()
+        if not 0 < self.mask_prob < 1: raise ValueError(f"mask_prob must be in (0, 1), got {self.mask_prob!r}")
+        if not 0 <= self.last_item_prob < 1: raise ValueError(f"last_item_prob must be in [0, 1), got {self.last_item_prob!r}")
+
+    def _new_net(self) -> SequenceTransformer:
+        return SequenceTransformer(len(self.item_ids_), self.hidden_size, self.n_layers, self.n_heads, self.max_len,
+                                   self.dropout, causal=False, transform_head=True)
+
+    def _train_batch(self, windows, rng):
+        return mask_items(windows, self.max_len, len(self.item_ids_) + 1, self.mask_prob, rng, self.last_item_prob)
+
+    def _infer_batch(self, histories):
+        L, mask_tok = self.max_len, len(self.item_ids_) + 1
+        ids = np.zeros((len(histories), L), dtype=np.int64)
+        for b, h in enumerate(histories):
+            t = self._tokens(h)[-(L - 1):]
+            ids[b, L - len(t) - 1:L - 1] = t; ids[b, -1] = mask_tok
+        return torch.from_numpy(ids)
 
 # %% ../nbs/08_bertrec.ipynb #a0db25a2
 def init_distributed(backend: str | None = None) -> tuple[int, int]:
