@@ -37,7 +37,7 @@ __all__ = ['resolve_device', 'set_seed', 'default_model_dir', 'TextEncoder', 'it
            'NextItemSplit', 'leave_one_out', 'target_ranks', 'evaluate_next_item', 'ItemKNNRecommender',
            'ContentRecommender', 'ItemPositionEmbedding', 'mask_items', 'attention', 'MultiHeadSelfAttention',
            'TransformerBlock', 'TiedOutputHead', 'init_bert_weights', 'SequenceTransformer', 'BERT4Rec',
-           'init_distributed']
+           'init_distributed', 'SASRec', 'HybridRecommender']
 
 # %% ../nbs/08_bertrec.ipynb #27f1dd83
 def resolve_device(device=None) -> torch.device:
@@ -734,3 +734,110 @@ def init_distributed(backend: str | None = None) -> tuple[int, int]:
     if not dist.is_initialized(): dist.init_process_group(backend)
     return dist.get_rank(), dist.get_world_size()
 
+
+# %% ../nbs/08_bertrec.ipynb #03e586c3
+class SASRec(_SequenceRecommender):
+    """SASRec (Kang & McAuley, 2018): a *causal* transformer over a user's item sequence — position t attends to
+    positions ≤ t only — trained to predict the next item at every position (inputs v₁..v_{n−1}, targets
+    v₂..v_n, full softmax over the items, output weights tied to the item embeddings). To recommend, feed the
+    history and rank the items by the logits at its last position.
+
+    Built from the same pieces and trained by the same loop as `BERT4Rec` (same parameters, without the
+    masking ones). Histories longer than `max_len` keep their most recent items; unknown ids are ignored; an
+    empty history has nothing to attend to and gets the scores of an all-padding input (use popularity there)."""
+    _window_len_extra, _min_train_len = 1, 2
+
+    def __init__(self, hidden_size: int = 64, n_layers: int = 2, n_heads: int = 2, max_len: int = 200,
+                 epochs: int = 200, batch_size: int = 64, lr: float = 1e-3, weight_decay: float = 0.01,
+                 dropout: float = 0.2, patience: int = 10, eval_every: int = 1, time_limit: float | None = None,
+                 device=None, amp: bool | None = None, seed: int = 0, progress: bool = True, warmup_steps: int = 0,
+                 num_threads: int | None = 1, lr_decay: float = 1.0, lr_patience: int = 5, ema_decay: float | None = None):
+        self.hidden_size, self.n_layers, self.n_heads, self.max_len = hidden_size, n_layers, n_heads, max_len
+        self.epochs, self.batch_size, self.lr, self.weight_decay, self.dropout = epochs, batch_size, lr, weight_decay, dropout
+        self.patience, self.eval_every, self.device, self.amp = patience, eval_every, device, amp
+        self.seed, self.progress, self.time_limit = seed, progress, time_limit
+        self.warmup_steps, self.num_threads = warmup_steps, num_threads
+        self.lr_decay, self.lr_patience, self.ema_decay = lr_decay, lr_patience, ema_decay
+
+    def _new_net(self) -> SequenceTransformer:
+        return SequenceTransformer(len(self.item_ids_), self.hidden_size, self.n_layers, self.n_heads, self.max_len,
+                                   self.dropout, causal=True, transform_head=False)
+
+    def _train_batch(self, windows, rng):
+        "Shifted targets: a window v₁..v_m (m ≤ max_len + 1) gives inputs v₁..v_{m−1} and labels v₂..v_m, left-padded."
+        L = self.max_len
+        ids = np.zeros((len(windows), L), dtype=np.int64); labels = np.full((len(windows), L), -100, dtype=np.int64)
+        for b, s in enumerate(windows):
+            s = np.asarray(s, dtype=np.int64)
+            ids[b, L - len(s) + 1:] = s[:-1]; labels[b, L - len(s) + 1:] = s[1:]
+        return torch.from_numpy(ids), torch.from_numpy(labels)
+
+    def _infer_batch(self, histories):
+        L = self.max_len
+        ids = np.zeros((len(histories), L), dtype=np.int64)
+        for b, h in enumerate(histories):
+            t = self._tokens(h)[-L:]
+            if len(t): ids[b, L - len(t):] = t
+        return torch.from_numpy(ids)
+
+# %% ../nbs/08_bertrec.ipynb #f9408c82
+def _standardise_rows(S: np.ndarray) -> np.ndarray:
+    "Each row minus its mean over the finite entries, over their standard deviation (NaN/−∞ entries become NaN)."
+    S = np.where(np.isfinite(S), S, np.nan)
+    mu, sd = np.nanmean(S, axis=1, keepdims=True), np.nanstd(S, axis=1, keepdims=True)
+    return (S - mu) / np.where(sd > 0, sd, 1.0)
+
+class HybridRecommender(_Ranker):
+    """Content and sequence scores combined: per history, each fitted model's scores are standardised over the
+    items it knows (z-scores), and an item scores `w · z_content + (1 − w) · z_sequence`. An item only one model knows
+    (a *cold* item, never seen in the training sequences) gets that model's z-score alone: content for cold items,
+    both for warm ones.
+
+    Both models are fitted beforehand (like scikit-learn's `cv="prefit"`); `fit(histories, targets)` chooses the
+    weight w from `weights` by next-item NDCG@10 on **validation** histories and targets (the smallest w among
+    equal scores) and records every candidate in `validation_`."""
+    def __init__(self, content=None, sequence=None, weights=tuple(np.round(np.linspace(0, 1, 11), 2))):
+        self.content, self.sequence, self.weights = content, sequence, weights
+
+    def _components(self, histories) -> tuple[np.ndarray, np.ndarray]:
+        "Standardised scores of both models on this model's catalogue (NaN where a model does not know the item)."
+        out = []
+        for m in (self.content, self.sequence):
+            cols = np.array([self.item_index_[i] for i in m.item_ids_])
+            S = np.full((len(histories), len(self.item_ids_)), np.nan)
+            S[:, cols] = _standardise_rows(np.asarray(m.score_items(histories), dtype=float))
+            out.append(S)
+        return out[0], out[1]
+
+    @staticmethod
+    def _combine(Zc: np.ndarray, Zs: np.ndarray, w: float) -> np.ndarray:
+        both = w * Zc + (1 - w) * Zs
+        S = np.where(np.isnan(Zs), Zc, np.where(np.isnan(Zc), Zs, both))
+        return np.where(np.isnan(S), -np.inf, S)
+
+    def fit(self, histories, targets):
+        "Choose the content weight on validation `histories` (user → items) and next-item `targets`."
+        for name in ("content", "sequence"):
+            m = getattr(self, name)
+            if m is None or not hasattr(m, "score_items"): raise ValueError(f"{name} must be a recommender with score_items; got {m!r}")
+            check_is_fitted(m, "item_ids_", msg=f"the {name} model is not fitted: fit it before the HybridRecommender")
+        w = np.asarray(self.weights, dtype=float).ravel()
+        if w.size == 0 or not ((w >= 0) & (w <= 1)).all(): raise ValueError(f"weights must be values in [0, 1]; got {self.weights!r}")
+        h, t = list(histories), list(targets)
+        if not h or len(h) != len(t): raise ValueError(f"histories and targets must be non-empty and of equal length; got {len(h)} and {len(t)}")
+        items = list(self.content.item_ids_) + [i for i in self.sequence.item_ids_ if i not in set(self.content.item_ids_)]
+        self._set_catalogue(items)
+        Zc, Zs = self._components(h)
+        fixed = type("_Fixed", (), {"item_ids_": self.item_ids_})()
+        rows = []
+        for wi in np.sort(w):
+            fixed.score_items = lambda hh, S=self._combine(Zc, Zs, wi): S
+            rows.append({"weight": wi, **metrics_from_ranks(target_ranks(fixed, h, t, self.item_ids_, batch_size=len(h)), 10)})
+        self.validation_ = pd.DataFrame(rows).set_index("weight")
+        self.weight_ = float(self.validation_["NDCG@10"].idxmax())   # first maximum: the smallest weight
+        return self
+
+    def score_items(self, histories) -> np.ndarray:
+        check_is_fitted(self, "weight_")
+        Zc, Zs = self._components(list(histories))
+        return self._combine(Zc, Zs, self.weight_)
