@@ -29,15 +29,17 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 from .ranking import RankerMixin, metrics_from_ranks
-from .results import deprecated_names
+from .dataprep import DataError
+from .results import Results, deprecated_names
 from .similarity import _check_ratings, similarity_matrix
 
 # %% auto #0
-__all__ = ['resolve_device', 'set_seed', 'default_model_dir', 'TextEncoder', 'item_texts', 'sequences_from_ratings',
-           'NextItemSplit', 'leave_one_out', 'target_ranks', 'evaluate_next_item', 'ItemKNNRecommender',
-           'ContentRecommender', 'ItemPositionEmbedding', 'mask_items', 'attention', 'MultiHeadSelfAttention',
-           'TransformerBlock', 'TiedOutputHead', 'init_bert_weights', 'SequenceTransformer', 'BERT4Rec',
-           'init_distributed', 'SASRec', 'HybridRecommender']
+__all__ = ['FULL_CONFIG', 'resolve_device', 'set_seed', 'default_model_dir', 'TextEncoder', 'item_texts',
+           'sequences_from_ratings', 'NextItemSplit', 'leave_one_out', 'target_ranks', 'evaluate_next_item',
+           'ItemKNNRecommender', 'ContentRecommender', 'ItemPositionEmbedding', 'mask_items', 'attention',
+           'MultiHeadSelfAttention', 'TransformerBlock', 'TiedOutputHead', 'init_bert_weights', 'SequenceTransformer',
+           'BERT4Rec', 'init_distributed', 'SASRec', 'HybridRecommender', 'occlusion_drivers', 'NextItemComparison',
+           'compare_next_item']
 
 # %% ../nbs/08_bertrec.ipynb #27f1dd83
 def resolve_device(device=None) -> torch.device:
@@ -841,3 +843,105 @@ class HybridRecommender(_Ranker):
         check_is_fitted(self, "weight_")
         Zc, Zs = self._components(list(histories))
         return self._combine(Zc, Zs, self.weight_)
+
+# %% ../nbs/08_bertrec.ipynb #11070693
+def occlusion_drivers(model, history, item, n_last: int = 10, top: int = 3) -> list:
+    """The history items whose removal lowers `item`'s score the most (occlusion of the last `n_last` items, one at
+    a time); at most `top`, only those whose removal lowers it at all, largest drop first."""
+    h = list(history)
+    if not h or item not in model.item_index_: return []
+    j = model.item_index_[item]
+    cand = list(range(max(0, len(h) - n_last), len(h)))
+    scores = np.asarray(model.score_items([h] + [h[:c] + h[c + 1:] for c in cand]), dtype=float)[:, j]
+    drops = scores[0] - scores[1:]
+    order = np.argsort(-drops, kind="stable")[:top]
+    return [h[cand[o]] for o in order if drops[o] > 0]
+
+# %% ../nbs/08_bertrec.ipynb #1ba785df
+@dataclass
+class NextItemComparison(Results):
+    """What `compare_next_item` returns: the leave-one-out split, the fitted models (baselines, then the main one),
+    their next-item metrics (one row per model) and the item titles."""
+    split: NextItemSplit
+    models: dict
+    main: str
+    metrics: pd.DataFrame
+    titles: pd.Series
+
+    def to_frame(self) -> pd.DataFrame: return self.metrics
+
+    @property
+    def best_baseline(self) -> str:
+        "The baseline with the highest NDCG@10."
+        return self.metrics.drop(index=self.main)["NDCG@10"].idxmax()
+
+    @property
+    def lift(self) -> float:
+        "The main model's NDCG@10 over the best baseline's (NaN when that is 0)."
+        b = self.metrics.loc[self.best_baseline, "NDCG@10"]
+        return float(self.metrics.loc[self.main, "NDCG@10"] / b) if b > 0 else float("nan")
+
+    def title(self, item) -> str: return str(self.titles.get(item, item))
+
+    def top_list(self, user, n: int = 10, explain: int = 3) -> pd.DataFrame:
+        """The main model's top-`n` for a test user's history: rank, item_id, title, score, `hit` (the user's hidden
+        last choice) and, for the first `explain` rows, `because of` (`occlusion_drivers`, as titles)."""
+        model = self.models[self.main]
+        hist = list(self.split.test_histories.loc[user])
+        recs = model.recommend(hist, n=n)
+        recs["title"] = recs["item_id"].map(self.title)
+        recs["because of"] = ""
+        for r in recs.index[:explain]:
+            recs.loc[r, "because of"] = "; ".join(self.title(i) for i in occlusion_drivers(model, hist, recs.loc[r, "item_id"]))
+        recs["hit"] = recs["item_id"] == self.split.test_targets.loc[user]
+        return recs
+
+    def _summary_title(self) -> str: return "Next-item comparison (leave-one-out by time, full ranking)"
+    def _summary_info(self) -> dict:
+        return {"main model": self.main, "items ranked": f"{len(self.split.item_ids):,}",
+                "test users": f"{len(self.split.test_targets):,}", "NDCG@10 / best baseline": f"{self.lift:.2f}×"}
+
+def compare_next_item(ratings: pd.DataFrame, items: pd.DataFrame | None = None, model: str = "bert4rec",
+                      min_item_ratings: int = 1, seed: int = 0, device=None, **bert4rec_params) -> NextItemComparison:
+    """Leave-one-out by time on `ratings` (user_id, item_id, timestamp; optional rating, title) restricted to items
+    with at least `min_item_ratings` interactions, then popularity, item-kNN (k = 100) and the main `model` —
+    "bert4rec" (`BERT4Rec(**bert4rec_params)`, early stopping on the validation items) or "content" (MiniLM
+    embeddings of `items`' titles) — each scored on the test items with full ranking. What the bertrec report shows."""
+    if model not in ("bert4rec", "content"): raise ValueError(f"model must be 'bert4rec' or 'content', got {model!r}")
+    if items is None:
+        if "title" in ratings.columns: items = ratings.drop_duplicates("item_id")[["item_id", "title"]]
+        elif model == "content":
+            raise DataError("model='content' needs item titles: add a 'title' column (or map one with --map title=...)")
+        else: items = pd.DataFrame({"item_id": ratings["item_id"].unique(), "title": ratings["item_id"].unique().astype(str)})
+    counts = ratings["item_id"].value_counts()
+    keep = counts[counts >= min_item_ratings].index
+    kept = ratings[ratings["item_id"].isin(keep)]
+    if kept.empty: raise DataError(f"no item has {min_item_ratings} or more interactions: lower min_item_ratings")
+    items = items[items["item_id"].isin(keep)]
+    split = leave_one_out(sequences_from_ratings(kept), np.sort(keep.to_numpy()))
+    if len(split.test_targets) == 0: raise DataError("no user has 3 or more interactions: nothing to test on")
+    if model == "bert4rec":
+        main = BERT4Rec(**{"progress": False, **bert4rec_params, "device": device, "seed": seed})
+        main.fit(split.train, eval_set=(split.valid_histories, split.valid_targets))
+        name = "BERT4Rec"
+    else:
+        main = ContentRecommender(encoder=TextEncoder(device=device))
+        train = split.train.explode().dropna().rename("item_id").rename_axis("user_id").reset_index()
+        train["item_id"] = train["item_id"].astype(kept["item_id"].dtype)
+        if "rating" in kept.columns:
+            train = train.merge(kept[["user_id", "item_id", "rating"]].drop_duplicates(["user_id", "item_id"]),
+                                on=["user_id", "item_id"], how="left")
+        else: train["rating"] = 1.0
+        main.fit(train, items)
+        name = "content (MiniLM)"
+    from infogap.similarity import PopularityRecommender
+    models = {"popularity": PopularityRecommender().fit(split.train), "item-kNN": ItemKNNRecommender(k=100).fit(split.train), name: main}
+    metrics = pd.DataFrame({n: evaluate_next_item(m, split) for n, m in models.items()}).T
+    metrics["users"] = metrics["users"].astype(int)
+    return NextItemComparison(split, models, name, metrics, items.set_index("item_id")["title"].astype(str))
+
+# %% ../nbs/08_bertrec.ipynb #688b5d32
+# the chapter's full configuration, chosen on validation (bench/bertrec_notes.md); bench/bertrec.py and the report's full=true use it
+FULL_CONFIG = dict(hidden_size=64, n_layers=2, n_heads=2, max_len=50, mask_prob=0.3, epochs=400, batch_size=32,
+                   lr=2e-3, warmup_steps=200, weight_decay=0.01, dropout=0.2, last_item_prob=0.1, patience=20,
+                   lr_decay=0.5, lr_patience=10, ema_decay=0.999, eval_every=1, time_limit=540, num_threads=1, seed=0)
