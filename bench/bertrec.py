@@ -26,16 +26,14 @@ import numpy as np
 import pandas as pd
 import torch
 
-from infogap.bertrec import BERT4Rec, ItemKNNRecommender, evaluate_next_item, leave_one_out, sequences_from_ratings
+from infogap.bertrec import FULL_CONFIG, BERT4Rec, ItemKNNRecommender, evaluate_next_item, leave_one_out, sequences_from_ratings
 from infogap.datasets import load_movielens_100k
 from infogap.similarity import PopularityRecommender
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import machine, write_result  # noqa: E402
 
-FULL = dict(hidden_size=64, n_layers=2, n_heads=2, max_len=50, mask_prob=0.3, epochs=400, batch_size=32,
-            lr=2e-3, warmup_steps=200, weight_decay=0.01, dropout=0.2, last_item_prob=0.1, patience=20,
-            lr_decay=0.5, lr_patience=10, ema_decay=0.999, eval_every=1, time_limit=540, num_threads=1, seed=0)
+FULL = dict(FULL_CONFIG)   # the chapter's full configuration (chapter 08, bench/bertrec_notes.md)
 PEERS = Path(__file__).resolve().parent / "results" / "peers"
 
 def recbole_reference() -> dict:

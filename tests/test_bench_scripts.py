@@ -123,3 +123,25 @@ def test_forecast_ets_bench_writes_what_the_chapter_reads(tmp_path):
     for k in ("arima_MASE", "ets_MASE", "combination_MASE"):
         assert row[k] == pytest.approx(first[k], abs=1e-3), k
     assert res["pooled"]["cpu_s_arima"] == pytest.approx(row["arima_cpu_s"]) and row["arima_cpu_s"] > 0
+
+
+def test_bertrec_notes_match_the_stored_runs():
+    "The weight-averaging decision in bench/bertrec_notes.md (moved there from chapter 08) against the stored runs."
+    import numpy as np
+    import pandas as pd
+    from scipy import stats
+    res = ROOT / "bench" / "results"
+    new = pd.DataFrame(json.loads((res / "bertrec.json").read_text())["seeds"]["runs"]).set_index("seed")
+    old = pd.DataFrame(json.loads((res / "bertrec_without_ema.json").read_text())["seeds"]["runs"]).set_index("seed")
+    assert new["valid_NDCG@10"].mean() >= old["valid_NDCG@10"].mean()                  # the rule that adopted it
+    assert round(old["valid_NDCG@10"].mean(), 4) == 0.1133 and round(new["valid_NDCG@10"].mean(), 4) == 0.1150
+    assert round(old["NDCG@10"].mean(), 4) == 0.0798 and round(new["NDCG@10"].mean(), 4) == 0.0825
+    diff = new["NDCG@10"] - old["NDCG@10"]
+    assert round(diff.min(), 3) == -0.006 and round(diff.max(), 3) == 0.012
+    t = stats.ttest_rel(new["NDCG@10"], old["NDCG@10"])
+    assert t.pvalue > 0.05 and round(t.pvalue, 1) == 0.4                                # ... and the gain is not significant
+    cand = pd.read_json(res / "bertrec_candidates.jsonl", lines=True)
+    cand = cand.assign(seed=cand.overrides.str["seed"], ema_decay=cand.overrides.str.get("ema_decay"))
+    e995, e999 = (cand[cand.ema_decay == d].set_index("seed").sort_index() for d in (0.995, 0.999))
+    assert e995["valid_NDCG@10"].mean() < e999.loc[[0, 1, 2], "valid_NDCG@10"].mean()  # same seeds
+    np.testing.assert_allclose(e999["test_NDCG@10"].to_numpy(), new["NDCG@10"].to_numpy(), atol=1e-4)
