@@ -421,16 +421,11 @@ def find_personas(transactions, as_of=None, n_personas: int | None = None, k_max
     and money logged) as of `as_of` (default: the day after the last purchase), then `Personas` with `n_personas`, or
     k chosen automatically among 2..`k_max` (at most one fewer than the customers) with `n_boot` bootstrap refits per k.
     Raises `DataError` when nobody spent anything or fewer than 10 customers bought by `as_of`."""
-    import narwhals as nw
     from infogap.dataprep import check_transactions, is_lazy, rfm, validate_transactions
     if int(k_max) != k_max or k_max < 2: raise ValueError(f"k_max must be an integer of at least 2, got {k_max!r}")
-    if is_lazy(transactions):   # checked and summarised in its engine: one row per customer comes back
-        checks = check_transactions(transactions, complete=["amount"])
-        tx, last = checks.data, checks.last_date
-        spent = float(tx.select(nw.col("amount").sum()).collect().item() or 0.0)
-    else:
-        tx = validate_transactions(transactions, complete=["amount"]).data   # personas weigh customers by every amount
-        spent, last = float(tx["amount"].sum()), tx["date"].max()
+    checks = (check_transactions(transactions, complete=["amount"]) if is_lazy(transactions)   # in its engine: one row per customer comes back
+              else validate_transactions(transactions, complete=["amount"]))   # personas weigh customers by every amount
+    tx, last, spent = checks.data, checks.last_date, checks.total_amount
     if not spent > 0:
         raise DataError("every amount is zero: personas weigh customers by what they spend, and nobody spent anything", column="amount")
     cutoff = pd.Timestamp(last).normalize() + pd.Timedelta(days=1) if as_of is None or as_of == "" else pd.Timestamp(as_of)
